@@ -11,7 +11,7 @@ SRC_DIRS ?= $(filter-out src/cmd,$(wildcard src/*))
 
 CPPFLAGS += -Isrc -Itests/support -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c17 -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wno-missing-field-initializers -fno-strict-aliasing -pthread
+CFLAGS   += -std=c17 -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wno-missing-field-initializers -Wno-format-truncation -fno-strict-aliasing -pthread
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS   += $(PKG_LIBS) -lm -lpthread

@@ -1,0 +1,215 @@
+#include "db/db.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+
+struct db {
+	PGconn *conn;
+	char *conninfo;
+	struct db *next_free;
+};
+
+struct db_res {
+	PGresult *res;
+};
+
+const char *db_actor_name(enum db_actor a)
+{
+	return a == DB_ACTOR_USER ? "USER" : a == DB_ACTOR_AGENT ? "AGENT" : "SYSTEM";
+}
+
+static void notice_quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+enum err db_connect(const char *conninfo, struct db **out, struct errinfo *ei)
+{
+	PGconn *c = PQconnectdb(conninfo);
+	if (PQstatus(c) != CONNECTION_OK) {
+		enum err e = err_set(ei, ERR_DB, "", "database connection failed: %s", PQerrorMessage(c));
+		PQfinish(c);
+		return e;
+	}
+	PQsetNoticeProcessor(c, notice_quiet, NULL);
+	struct db *db = xcalloc(1, sizeof *db);
+	db->conn = c;
+	db->conninfo = xstrdup(conninfo);
+	*out = db;
+	return ERR_OK;
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	PQfinish(db->conn);
+	free(db->conninfo);
+	free(db);
+}
+
+bool db_ok(struct db *db) { return db && PQstatus(db->conn) == CONNECTION_OK; }
+
+static void res_clear(void *p) { PQclear(p); }
+
+static enum err map_error(PGresult *r, PGconn *c, struct errinfo *ei)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	const char *constraint = r ? PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME) : NULL;
+	if (!msg)
+		msg = PQerrorMessage(c);
+	enum err code = ERR_DB;
+	if (!state)
+		code = ERR_DB;
+	else if (!strcmp(state, "23505"))
+		code = ERR_CONFLICT;
+	else if (!strcmp(state, "40001") || !strcmp(state, "40P01"))
+		code = ERR_CONFLICT;
+	else if (!strncmp(state, "23", 2) || !strncmp(state, "22", 2) || !strcmp(state, "P0001"))
+		code = ERR_INVALID;
+	else if (!strcmp(state, "42501"))
+		code = ERR_FORBIDDEN;
+	else if (!strcmp(state, "P0002"))
+		code = ERR_NOT_FOUND;
+	else if (!strcmp(state, "55P03"))
+		code = ERR_CONFLICT;
+	if (code == ERR_DB)
+		log_kv(LOG_ERROR, "database error", "sqlstate", state ? state : "", "error", msg, NULL);
+	return err_set(ei, code, constraint ? constraint : "", "%s%s%s", msg, detail ? ": " : "", detail ? detail : "");
+}
+
+enum err db_exec(struct db *db, struct arena *a, struct db_res **out, struct errinfo *ei, const char *sql, int n,
+		 const char *const *params)
+{
+	PGresult *r = PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(r);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		enum err e = map_error(r, db->conn, ei);
+		PQclear(r);
+		return e;
+	}
+	if (!out) {
+		PQclear(r);
+		return ERR_OK;
+	}
+	struct db_res *res = arena_alloc(a, sizeof *res);
+	res->res = r;
+	arena_defer(a, res_clear, r);
+	*out = res;
+	return ERR_OK;
+}
+
+enum err db_exec_script(struct db *db, const char *sql, struct errinfo *ei)
+{
+	PGresult *r = PQexec(db->conn, sql);
+	ExecStatusType st = PQresultStatus(r);
+	/* PQexec returns the last statement's result; errors stop the script. */
+	enum err e = ERR_OK;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY)
+		e = map_error(r, db->conn, ei);
+	PQclear(r);
+	return e;
+}
+
+enum err db_begin(struct db *db, const struct db_ctx *ctx, struct errinfo *ei)
+{
+	enum err e = db_exec_script(db, "BEGIN", ei);
+	if (e)
+		return e;
+	const char *p[4] = {ctx && ctx->tenant_id ? ctx->tenant_id : "", ctx && ctx->user_id ? ctx->user_id : "",
+			    db_actor_name(ctx ? ctx->actor : DB_ACTOR_SYSTEM),
+			    ctx && ctx->request_id ? ctx->request_id : ""};
+	PGresult *r = PQexecParams(db->conn,
+				   "SELECT set_config('app.tenant_id',$1,true), set_config('app.user_id',$2,true),"
+				   " set_config('app.actor',$3,true), set_config('app.request_id',$4,true)",
+				   4, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		e = map_error(r, db->conn, ei);
+		PQclear(r);
+		db_rollback(db);
+		return e;
+	}
+	PQclear(r);
+	return ERR_OK;
+}
+
+enum err db_commit(struct db *db, struct errinfo *ei) { return db_exec_script(db, "COMMIT", ei); }
+
+void db_rollback(struct db *db)
+{
+	PGresult *r = PQexec(db->conn, "ROLLBACK");
+	PQclear(r);
+}
+
+int db_res_rows(const struct db_res *r) { return r ? PQntuples(r->res) : 0; }
+int db_res_cols(const struct db_res *r) { return r ? PQnfields(r->res) : 0; }
+int db_res_col(const struct db_res *r, const char *name) { return r ? PQfnumber(r->res, name) : -1; }
+
+const char *db_res_get(const struct db_res *r, int row, int col)
+{
+	if (!r || row < 0 || row >= PQntuples(r->res) || col < 0 || col >= PQnfields(r->res))
+		return NULL;
+	if (PQgetisnull(r->res, row, col))
+		return NULL;
+	return PQgetvalue(r->res, row, col);
+}
+
+const char *db_res_val(const struct db_res *r, int row, const char *name)
+{
+	return db_res_get(r, row, db_res_col(r, name));
+}
+
+long long db_res_ll(const struct db_res *r, int row, const char *name, long long dflt)
+{
+	const char *v = db_res_val(r, row, name);
+	return v ? strtoll(v, NULL, 10) : dflt;
+}
+
+bool db_res_bool(const struct db_res *r, int row, const char *name)
+{
+	const char *v = db_res_val(r, row, name);
+	return v && v[0] == 't';
+}
+
+long long db_res_affected(const struct db_res *r)
+{
+	const char *v = r ? PQcmdTuples(r->res) : "";
+	return *v ? strtoll(v, NULL, 10) : 0;
+}
+
+enum err db_wait_notify(struct db *db, int timeout_ms, bool *got, char *channel, size_t chansz, struct errinfo *ei)
+{
+	*got = false;
+	PGnotify *n;
+	if (!PQconsumeInput(db->conn))
+		return err_set(ei, ERR_DB, "", "listen connection lost: %s", PQerrorMessage(db->conn));
+	if (!(n = PQnotifies(db->conn))) {
+		struct pollfd pfd = {.fd = PQsocket(db->conn), .events = POLLIN};
+		if (pfd.fd < 0)
+			return err_set(ei, ERR_DB, "", "listen connection has no socket");
+		int pr = poll(&pfd, 1, timeout_ms);
+		if (pr <= 0)
+			return ERR_OK;
+		if (!PQconsumeInput(db->conn))
+			return err_set(ei, ERR_DB, "", "listen connection lost: %s", PQerrorMessage(db->conn));
+		n = PQnotifies(db->conn);
+	}
+	if (n) {
+		*got = true;
+		if (channel && chansz)
+			snprintf(channel, chansz, "%s", n->relname);
+		PQfreemem(n);
+		/* drain the rest: one wake-up is enough */
+		while ((n = PQnotifies(db->conn)))
+			PQfreemem(n);
+	}
+	return ERR_OK;
+}
