@@ -35,10 +35,12 @@ CREATE TABLE users (
     short_name      text NOT NULL DEFAULT '' CHECK (length(short_name) <= 40),
     role            text NOT NULL CHECK (role IN ('SUPER_ADMIN', 'ADMIN', 'CHIEF', 'RAD')),
     is_fellow       boolean NOT NULL DEFAULT false,
-    fte             numeric(4,3) NOT NULL DEFAULT 1 CHECK (fte > 0 AND fte <= 1),
+    fte             numeric(4,3) NOT NULL DEFAULT 1 CHECK (fte >= 0 AND fte <= 1),
+    schedulable     boolean NOT NULL DEFAULT true,  -- false: staff who are never scheduled (admins)
     subspecialties  text[] NOT NULL DEFAULT '{}',
     start_date      date,
     end_date        date CHECK (end_date IS NULL OR start_date IS NULL OR end_date >= start_date),
+    CHECK (fte > 0 OR NOT schedulable),
     active          boolean NOT NULL DEFAULT true,
     deactivated_at  timestamptz,
     created_at      timestamptz NOT NULL DEFAULT now(),

@@ -1,2 +1,67 @@
+/* radsched — one binary, subcommands. See `radsched help`. */
 #include <stdio.h>
-int main(void) { puts("radsched"); return 0; }
+#include <string.h>
+
+#include "cmd/commands.h"
+#include "cmd/options.h"
+
+#ifndef RADSCHED_VERSION
+#define RADSCHED_VERSION "0.1.0"
+#endif
+
+struct command {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *usage;
+};
+
+static int cmd_version(int argc, char **argv);
+static int cmd_help(int argc, char **argv);
+
+static const struct command commands[] = {
+	{"dev", cmd_dev, "dev [options]            embedded PostgreSQL + demo department + HTTP + workers"},
+	{"serve", cmd_serve, "serve [options]          HTTP server (runs workers in-process unless --no-worker)"},
+	{"worker", cmd_worker, "worker [--concurrency N] job workers only"},
+	{"migrate", cmd_migrate, "migrate [options]        apply database migrations and exit"},
+	{"version", cmd_version, "version                  print the version"},
+	{"help", cmd_help, "help                     this text, with every option and its default"},
+};
+
+static int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("radsched %s\n", RADSCHED_VERSION);
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("radsched %s — radiology scheduling platform\n\nUsage: radsched COMMAND [options]\n\nCommands:\n",
+	       RADSCHED_VERSION);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		printf("  %s\n", commands[i].usage);
+	printf("\n");
+	options_print_help();
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		cmd_help(0, NULL);
+		return 2;
+	}
+	const char *name = argv[1];
+	if (!strcmp(name, "--help") || !strcmp(name, "-h"))
+		name = "help";
+	if (!strcmp(name, "--version"))
+		name = "version";
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(commands[i].name, name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "radsched: unknown command '%s' (see radsched help)\n", argv[1]);
+	return 2;
+}

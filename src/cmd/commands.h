@@ -1,0 +1,12 @@
+/* commands.h — every subcommand's entry point: int cmd_x(int argc, char **argv), where
+ * argv[0] is the subcommand name. Exit statuses: 0 ok, 1 failure at run time, 2 bad
+ * usage or configuration (one line on stderr naming the option). */
+#ifndef RS_CMD_COMMANDS_H
+#define RS_CMD_COMMANDS_H
+
+int cmd_dev(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_worker(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+
+#endif
