@@ -1,5 +1,5 @@
 /* ids.h — identifiers from the kernel's CSPRNG (getrandom): UUID v4 text, hex ids for
- * trace/span/request ids. For secret tokens use crypto/random.h. */
+ * trace/span/request ids. For secret tokens use crypto/crypto_random.h. */
 #ifndef RS_BASE_IDS_H
 #define RS_BASE_IDS_H
 

@@ -21,6 +21,8 @@ static const struct spec specs[OPT__COUNT] = {
 			      "PostgreSQL URL of the runtime role; empty = embedded cluster under --data-dir", K_TEXT},
 	[OPT_MIGRATE_URL] = {"--migrate-url", "RADSCHED_MIGRATE_DATABASE_URL", "",
 			     "PostgreSQL URL of the owner role used by migrations; empty = --database-url", K_TEXT},
+	[OPT_MIGRATE_ROLE] = {"--migrate-role", "RADSCHED_MIGRATE_ROLE", "",
+			      "role to SET ROLE to before migrating (owner of the schema); empty = the connecting role", K_TEXT},
 	[OPT_DATA_DIR] = {"--data-dir", "RADSCHED_DATA_DIR", "./var",
 			  "directory for the embedded database, outbox and generated secrets", K_TEXT},
 	[OPT_LISTEN] = {"--listen", "RADSCHED_LISTEN", "127.0.0.1:8080", "HTTP listen address HOST:PORT (port 0 = any free)",

@@ -9,6 +9,7 @@
 enum opt_id {
 	OPT_DATABASE_URL,
 	OPT_MIGRATE_URL,
+	OPT_MIGRATE_ROLE,
 	OPT_DATA_DIR,
 	OPT_LISTEN,
 	OPT_BASE_URL,
@@ -46,7 +47,7 @@ void options_print_help(void);
 const char *options_flag_name(enum opt_id id);
 
 #define OPTS_SERVER                                                                                       \
-	((1ull << OPT_DATABASE_URL) | (1ull << OPT_MIGRATE_URL) | (1ull << OPT_DATA_DIR) | (1ull << OPT_LISTEN) | \
+	((1ull << OPT_DATABASE_URL) | (1ull << OPT_MIGRATE_URL) | (1ull << OPT_MIGRATE_ROLE) | (1ull << OPT_DATA_DIR) | (1ull << OPT_LISTEN) | \
 	 (1ull << OPT_BASE_URL) | (1ull << OPT_SECRET) | (1ull << OPT_ENCRYPTION_KEYS) |                        \
 	 (1ull << OPT_HTTP_THREADS) | (1ull << OPT_CONCURRENCY) | (1ull << OPT_NO_WORKER) |                    \
 	 (1ull << OPT_LOG_LEVEL) | (1ull << OPT_SHARE_DIR) | (1ull << OPT_MAIL_PROVIDER) |                     \

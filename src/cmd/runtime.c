@@ -125,6 +125,7 @@ int runtime_open(struct runtime *rt, enum runtime_db dbmode, bool allow_generate
 		snprintf(rt->app_conninfo, sizeof rt->app_conninfo, "%s", url);
 		const char *mu = opt(&rt->opts, OPT_MIGRATE_URL);
 		snprintf(rt->owner_conninfo, sizeof rt->owner_conninfo, "%s", *mu ? mu : url);
+		snprintf(rt->set_role, sizeof rt->set_role, "%s", opt(&rt->opts, OPT_MIGRATE_ROLE));
 	} else {
 		rt->embedded = true;
 		if (db_cluster_start(rt->data_dir, &rt->cluster, &ei)) {
