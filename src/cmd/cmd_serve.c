@@ -13,6 +13,7 @@
 #include "cmd/runtime.h"
 #include "cmd/seed.h"
 #include "domain/platform.h"
+#include "integrations/mail/outbox.h"
 #include "queue/queue_stats.h"
 #include "web/app.h"
 
@@ -74,6 +75,12 @@ static int run(int argc, char **argv, enum mode mode)
 	struct platform pf;
 	platform_from(&rt, &pf);
 	queue_metrics_register(rt.pool);
+	struct errinfo oei = {0};
+	if (outbox_init(&pf, &oei)) {
+		fprintf(stderr, "radsched: %s: %s\n", oei.path[0] ? oei.path : "mail", oei.message);
+		rc = 2;
+		goto out;
+	}
 
 	struct seed_result seeded = {0};
 	if (mode == MODE_DEV && (rc = seed_demo(&pf, &seeded)))
@@ -125,6 +132,7 @@ stop:
 	web_app_free(app);
 	queue_worker_free(worker);
 out:
+	outbox_fini();
 	runtime_close(&rt);
 	return rc;
 }

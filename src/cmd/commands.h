@@ -8,5 +8,7 @@ int cmd_dev(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_worker(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
+int cmd_mail_replay(int argc, char **argv);
+int cmd_mail_preview(int argc, char **argv);
 
 #endif

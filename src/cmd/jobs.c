@@ -1,4 +1,5 @@
 #include "cmd/jobs.h"
+#include "integrations/mail/outbox.h"
 
 /* Platform housekeeping: prune finished jobs after a week, old cron slots after a day. */
 static enum err prune(struct db *db, void *arg, struct errinfo *ei)
@@ -12,5 +13,6 @@ static enum err job_prune(struct queue_job *job) { return db_with_tx(job->pool, 
 void jobs_register_all(struct queue_worker *w)
 {
 	queue_worker_handle(w, "queue.prune", job_prune);
+	queue_worker_handle(w, "mail.send", outbox_send_job);
 	queue_worker_cron(w, "queue-prune-hourly", 3600, "queue.prune", "{}");
 }

@@ -23,6 +23,8 @@ static const struct command commands[] = {
 	{"serve", cmd_serve, "serve [options]          HTTP server (runs workers in-process unless --no-worker)"},
 	{"worker", cmd_worker, "worker [--concurrency N] job workers only"},
 	{"migrate", cmd_migrate, "migrate [options]        apply database migrations and exit"},
+	{"mail-preview", cmd_mail_preview, "mail-preview TEMPLATE     render an email template with sample data"},
+	{"mail-replay", cmd_mail_replay, "mail-replay --status failed|sending [--since T] [--template N] [--older-than MIN] [--dry-run]"},
 	{"version", cmd_version, "version                  print the version"},
 	{"help", cmd_help, "help                     this text, with every option and its default"},
 };
