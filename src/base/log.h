@@ -11,7 +11,7 @@
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 struct log_ctx {
-	char request_id[64];
+	char request_id[65];
 	char trace_id[33];
 	char span_id[17];
 	char tenant_id[37];

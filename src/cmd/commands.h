@@ -9,6 +9,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_worker(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_mail_replay(int argc, char **argv);
+int cmd_bench_queue(int argc, char **argv);
 int cmd_mail_preview(int argc, char **argv);
 
 #endif
