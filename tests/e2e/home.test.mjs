@@ -1,20 +1,8 @@
 // A real browser (Debian chromium driven by playwright-core) loads the first page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { startRadsched } from '../support/harness.mjs';
-
-export async function launchBrowser() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      `--user-data-dir=${mkdtempSync(join(tmpdir(), 'rs-chrome-'))}`],
-  });
-}
+import { launchBrowser } from '../support/browser.mjs';
 
 let srv, browser;
 before(async () => {
