@@ -36,12 +36,12 @@ q_rate=$(sed -E 's/.*jobs_per_second=([0-9]+).*/\1/' <<<"$q")
 
 echo "== queue: the same claim + complete SQL raw, pgbench, 2 clients"
 sudb="host=$pg/sock dbname=bench user=postgres"
-psql -X -q -d "$sudb" -c "INSERT INTO jobs (kind, payload, max_attempts) SELECT 'bench.raw', '{}', 5 FROM generate_series(1, $jobs)" >/dev/null
+psql -X -q -d "$sudb" -c "INSERT INTO jobs (kind, payload, max_attempts) SELECT 'bench.raw', '{}', 5 FROM generate_series(1, $((jobs + jobs / 10)))" >/dev/null
 cat >"$work/claim.sql" <<'SQL'
 UPDATE jobs j SET state = 'running', attempt = j.attempt + 1, locked_by = 'pgbench', locked_until = now() + interval '30 s', lease_token = gen_random_uuid(), started_at = now() WHERE j.id IN (SELECT c.id FROM jobs c WHERE c.state IN ('available', 'retryable') AND c.run_at <= now() AND c.kind = ANY ('{bench.raw}') ORDER BY c.priority DESC, c.run_at, c.id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING j.id AS id, j.lease_token AS token \gset
-UPDATE jobs SET state = 'completed', finished_at = now(), locked_by = NULL, locked_until = NULL, lease_token = NULL WHERE id = :id AND lease_token = :'token' AND state = 'running';
+UPDATE jobs SET state = 'completed', finished_at = now(), locked_by = NULL, locked_until = NULL, lease_token = NULL WHERE id = :id AND lease_token = :token::uuid AND state = 'running';
 SQL
-pgb=$(pgbench -n -c 2 -j 2 -t $((jobs / 2)) -f "$work/claim.sql" -d "$sudb" 2>&1 | tee "$work/pgbench.out" | grep -E '^tps' | head -1)
+pgb=$(pgbench -n -M prepared -c 2 -j 2 -t $((jobs / 2)) -f "$work/claim.sql" -d "$sudb" 2>&1 | tee "$work/pgbench.out" | grep -E '^tps' | head -1)
 echo "$pgb"
 p_rate=$(sed -E 's/tps = ([0-9.]+).*/\1/' <<<"$pgb")
 

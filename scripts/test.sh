@@ -19,12 +19,11 @@ if [ "${RADSCHED_SKIP_ASAN:-0}" != 1 ]; then
 fi
 
 # throwaway PostgreSQL for every suite that needs one
-pgdir=$root/build/pgtest
-scripts/pgtest.sh stop "$pgdir" 2>/dev/null
-rm -rf "$pgdir"
+# under /tmp: the postgres user must reach it even when the checkout is in a private home
+pgdir=$(mktemp -d /tmp/radsched-test.XXXXXX)
 scripts/pgtest.sh start "$pgdir" || { echo "0 passed, 1 failed"; exit 1; }
 export RADSCHED_TEST_PG="host=$pgdir/sock dbname=postgres user=postgres"
-trap 'scripts/pgtest.sh stop "$pgdir"' EXIT
+trap 'scripts/pgtest.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
 
 run_check() { # dir of binaries, label
 	local bdir=$1 label=$2 out

@@ -171,6 +171,9 @@ CREATE UNIQUE INDEX jobs_unique_unfinished ON jobs (unique_key)
     WHERE unique_key IS NOT NULL AND state IN ('available', 'running', 'retryable');
 CREATE INDEX jobs_claimable ON jobs (priority DESC, run_at, id) WHERE state IN ('available', 'retryable');
 CREATE INDEX jobs_running_lease ON jobs (locked_until) WHERE state = 'running';
+-- A queue table churns: vacuum it early so claims do not wade through dead index entries.
+ALTER TABLE jobs SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_analyze_scale_factor = 0.01,
+                      autovacuum_vacuum_cost_delay = 0, autovacuum_vacuum_threshold = 500);
 ALTER TABLE jobs ENABLE ROW LEVEL SECURITY;
 ALTER TABLE jobs FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON jobs USING (tenant_id = app_tenant()) WITH CHECK (tenant_id = app_tenant());
