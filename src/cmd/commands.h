@@ -10,6 +10,8 @@ int cmd_worker(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_mail_replay(int argc, char **argv);
 int cmd_bench_queue(int argc, char **argv);
+int cmd_roster_eval(int argc, char **argv);
+int cmd_roster_bench(int argc, char **argv);
 int cmd_mail_preview(int argc, char **argv);
 
 #endif

@@ -25,6 +25,8 @@ static const struct command commands[] = {
 	{"migrate", cmd_migrate, "migrate [options]        apply database migrations and exit"},
 	{"mail-preview", cmd_mail_preview, "mail-preview TEMPLATE     render an email template with sample data"},
 	{"mail-replay", cmd_mail_replay, "mail-replay --status failed|sending [--since T] [--template N] [--older-than MIN] [--dry-run]"},
+	{"roster-eval", cmd_roster_eval, "roster-eval INSTANCE.txt ROSTER.tsv   score a benchmark roster (objective=N hard_violations=M)"},
+	{"roster-bench", cmd_roster_bench, "roster-bench INSTANCE.txt --time-limit S [--seed N] [--out ROSTER.tsv]  solve a benchmark instance"},
 	{"bench-queue", cmd_bench_queue, "bench-queue --jobs N [--concurrency W]  queue throughput benchmark (no-op jobs)"},
 	{"version", cmd_version, "version                  print the version"},
 	{"help", cmd_help, "help                     this text, with every option and its default"},
