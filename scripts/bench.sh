@@ -49,7 +49,8 @@ echo "== /healthz: radsched serve vs nginx static file, wrk ${dur}s"
 port_r=18181 port_n=18182
 "$bin" serve --listen 127.0.0.1:$port_r --no-worker --http-threads 2 >"$work/serve.out" 2>"$work/serve.err" &
 srv_pid=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port_r/healthz" >/dev/null && break; sleep 0.2; done
+for _ in $(seq 150); do curl -sf "http://127.0.0.1:$port_r/healthz" >/dev/null && break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$port_r/healthz" >/dev/null || { echo "radsched serve did not start:"; cat "$work/serve.err"; exit 1; }
 mkdir -p "$work/www"
 printf '{"status":"ok"}' >"$work/www/healthz"
 cat >"$work/nginx.conf" <<NGX
