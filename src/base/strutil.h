@@ -22,6 +22,11 @@ void str_hex(char *out, const unsigned char *in, size_t n);
 bool str_utf8_valid(const char *s, size_t n);
 /* Parse a decimal int64 in [min,max]; the whole string must be the number. */
 bool str_to_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+/* Value of one hex digit, or -1. */
+int str_hex_value(unsigned char c);
+/* Levenshtein distance of two short strings (for "did you mean" hints); strings longer
+ * than 64 bytes give 99. */
+size_t str_edit_distance(const char *a, const char *b);
 /* true for 8-4-4-4-12 hex UUID text. */
 bool str_is_uuid(const char *s);
 

@@ -22,17 +22,6 @@ static int b64url_value(unsigned char c)
 	return -1;
 }
 
-static int hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 void crypto_hex_encode(char *out, const void *in, size_t n)
 {
 	str_hex(out, in, n);
@@ -46,7 +35,7 @@ enum err crypto_hex_decode(const char *in, size_t inlen, void *out, size_t outca
 	if (inlen / 2 > outcap)
 		return ERR_TOO_LARGE;
 	for (size_t i = 0; i < inlen; i += 2) {
-		int hi = hex_value((unsigned char)in[i]), lo = hex_value((unsigned char)in[i + 1]);
+		int hi = str_hex_value((unsigned char)in[i]), lo = str_hex_value((unsigned char)in[i + 1]);
 		if (hi < 0 || lo < 0)
 			return ERR_MALFORMED;
 		o[i / 2] = (unsigned char)(hi << 4 | lo);

@@ -6,17 +6,6 @@
 
 #include "base/strutil.h"
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum err http_pct_decode(struct arena *a, const char *s, size_t n, bool plus_space, char **out,
 			 size_t *outlen, struct errinfo *ei)
 {
@@ -25,8 +14,8 @@ enum err http_pct_decode(struct arena *a, const char *s, size_t n, bool plus_spa
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '%') {
-			int hi = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
-			int lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
+			int hi = i + 1 < n ? str_hex_value((unsigned char)s[i + 1]) : -1;
+			int lo = i + 2 < n ? str_hex_value((unsigned char)s[i + 2]) : -1;
 			if (hi < 0 || lo < 0)
 				return err_set(ei, ERR_MALFORMED, "", "bad percent-encoding at byte %zu", i);
 			c = (unsigned char)(hi * 16 + lo);

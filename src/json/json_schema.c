@@ -1,3 +1,4 @@
+#include "base/strutil.h"
 #include "json/json_schema.h"
 
 #include <math.h>
@@ -569,33 +570,6 @@ static void check_array(struct vctx *c, const json_t *sch, const json_t *inst)
 	}
 }
 
-/* Levenshtein distance, capped: enough to suggest a fix for a typo. */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 64 || lb > 64)
-		return 99;
-	size_t row[65];
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t prev = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cur = row[j];
-			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-			size_t best = prev + cost;
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
-
 static const char *closest_name(const json_t *props, const char *key)
 {
 	const char *best = NULL, *k;
@@ -603,7 +577,7 @@ static const char *closest_name(const json_t *props, const char *key)
 	json_t *v;
 	JSON_OBJECT_EACH(props, k, v)
 	{
-		size_t d = edit_distance(key, k);
+		size_t d = str_edit_distance(key, k);
 		if (d < bd && d < strlen(k)) {
 			bd = d;
 			best = k;

@@ -65,6 +65,16 @@ START_TEST(utf8_validation)
 }
 END_TEST
 
+START_TEST(edit_distance_and_hex)
+{
+	ck_assert_uint_eq(str_edit_distance("shiftTypes", "shiftType"), 1);
+	ck_assert_uint_eq(str_edit_distance("kitten", "sitting"), 3);
+	ck_assert_uint_eq(str_edit_distance("", "abc"), 3);
+	ck_assert_int_eq(str_hex_value('F'), 15);
+	ck_assert_int_eq(str_hex_value('g'), -1);
+}
+END_TEST
+
 START_TEST(metrics_render_prometheus_text)
 {
 	metrics_declare("t_requests_total", METRIC_COUNTER, "Requests.");
@@ -91,6 +101,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, json_escape_handles_controls_and_bad_utf8);
 	tcase_add_test(tc, utf8_validation);
 	tcase_add_test(tc, metrics_render_prometheus_text);
+	tcase_add_test(tc, edit_distance_and_hex);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/strutil.h"
 #include "domain/config/config_check.h"
 #include "json/json_pointer.h"
 
@@ -99,30 +100,6 @@ bool cfg_date(const char *s, long *days)
 	return true;
 }
 
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 40 || lb > 40)
-		return 99;
-	size_t row[41];
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t prev = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cur = row[j], best = prev + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
-
 /* " (did you mean \"X\"?)" for the closest known name within 2 edits, else "". */
 static const char *hint(struct cfg_ctx *c, const char *name, const char *const *known, size_t stride, size_t n)
 {
@@ -130,7 +107,7 @@ static const char *hint(struct cfg_ctx *c, const char *name, const char *const *
 	size_t bd = 3;
 	for (size_t i = 0; i < n; i++) {
 		const char *k = *(const char *const *)((const char *)known + i * stride);
-		size_t d = distance(name, k);
+		size_t d = str_edit_distance(name, k);
 		if (d < bd && d < strlen(k)) {
 			bd = d;
 			best = k;
