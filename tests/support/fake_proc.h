@@ -192,10 +192,10 @@ static inline const char *fake_call(struct arena *a, int port, const char *metho
 {
 	char url[256];
 	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
-	struct http_header h[] = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
-	struct http_request req = {.method = method, .url = url, .headers = h, .nheaders = 2, .body = json,
+	struct http_client_header h[] = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
+	struct http_client_request req = {.method = method, .url = url, .headers = h, .nheaders = 2, .body = json,
 				   .body_len = json ? strlen(json) : 0, .timeout_ms = 5000, .body_max = 4u << 20};
-	struct http_response resp;
+	struct http_client_response resp;
 	struct errinfo ei = {0};
 	enum err e = http_client_do(a, &req, &resp, &ei);
 	ck_assert_msg(e == ERR_OK, "control call %s failed: %s", path, ei.message);
