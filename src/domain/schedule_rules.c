@@ -243,6 +243,105 @@ static void check_neighbours(struct check *c)
 	}
 }
 
+static bool works_on(const struct check *c, long day)
+{
+	if (day == c->day)
+		return true;
+	for (int i = 0; i < c->nnb; i++)
+		if (c->nb[i].day == day)
+			return true;
+	return false;
+}
+
+/* The maximal run of worked days through `day` (which must be worked). */
+static void run_around(const struct check *c, long day, long *first, long *last)
+{
+	*first = *last = day;
+	while (works_on(c, *first - 1) && day - *first < WINDOW_MAX)
+		(*first)--;
+	while (works_on(c, *last + 1) && *last - day < WINDOW_MAX)
+		(*last)++;
+}
+
+/* rules.restAfterRun: after a run of at least minRunDays worked days, minDaysOff days off. */
+static void check_rest_after_run(struct check *c)
+{
+	const json_t *rr = json_object_get(json_object_get(c->cfg, "rules"), "restAfterRun");
+	const json_t *jrun = json_object_get(rr, "minRunDays"), *joff = json_object_get(rr, "minDaysOff");
+	if (!json_is_integer(jrun) || !json_is_integer(joff))
+		return;
+	long min_run = (long)json_integer_value(jrun), min_off = (long)json_integer_value(joff);
+	long first, last;
+	run_around(c, c->day, &first, &last);
+	/* this run is long: the days after it must be off */
+	if (last - first + 1 >= min_run)
+		for (long d = last + 2; d <= last + min_off; d++)
+			if (works_on(c, d)) {
+				problems_add(c->pr, "/userId", "REST_AFTER_RUN",
+					     "%s would work %ld days in a row (%s to %s) and then %s: at least %ld days off are "
+					     "needed after a run of %ld (/rules/restAfterRun)",
+					     c->who, last - first + 1, day_text(c->a, first), day_text(c->a, last),
+					     day_text(c->a, d), min_off, min_run);
+				return;
+			}
+	/* a long run just before this one: the gap must be long enough */
+	for (long gap_end = first - 1, d = first - 2; d >= first - 1 - min_off; d--) {
+		if (!works_on(c, d))
+			continue;
+		long pf, pl;
+		run_around(c, d, &pf, &pl);
+		if (pl - pf + 1 >= min_run && gap_end - pl < min_off)
+			problems_add(c->pr, "/userId", "REST_AFTER_RUN",
+				     "%s works %ld days in a row (%s to %s) and needs %ld days off before %s (/rules/restAfterRun)",
+				     c->who, pl - pf + 1, day_text(c->a, pf), day_text(c->a, pl), min_off, day_text(c->a, c->day));
+		break;
+	}
+}
+
+/* rules.weekends: at most `max` worked weekends in any `periodWeeks` consecutive weekends. */
+static enum err check_weekends(struct check *c)
+{
+	const json_t *wk = json_object_get(json_object_get(c->cfg, "rules"), "weekends");
+	const json_t *jmax = json_object_get(wk, "max"), *jpw = json_object_get(wk, "periodWeeks");
+	int wd = date_weekday(c->day);
+	if (!json_is_integer(jmax) || (wd != 5 && wd != 6))
+		return ERR_OK;
+	long max = (long)json_integer_value(jmax);
+	long pw = json_is_integer(jpw) ? (long)json_integer_value(jpw) : 4;
+	if (pw < 1 || pw > 52)
+		return ERR_OK;
+	long sat = c->day - (wd - 5); /* Saturday of the edited weekend */
+	struct db_res *r;
+	enum err e = DB_EXEC(c->db, c->a, &r, c->ei,
+			     "SELECT DISTINCT (day - ((extract(isodow FROM day)::int - 6)))::text AS sat FROM assignments"
+			     " WHERE user_id = $1::uuid AND extract(isodow FROM day) IN (6, 7)"
+			     " AND day BETWEEN $2::date AND $3::date AND ($4::uuid IS NULL OR id <> $4::uuid)",
+			     c->ed->user_id, day_text(c->a, sat - 7 * (pw - 1)), day_text(c->a, sat + 7 * (pw - 1) + 1),
+			     c->ed->exclude_id);
+	if (e)
+		return e;
+	long worked[104];
+	int n = 0;
+	for (int i = 0; i < db_res_rows(r) && n < 104; i++) {
+		long d;
+		if (date_parse(db_res_val(r, i, "sat"), &d) && d != sat)
+			worked[n++] = d;
+	}
+	for (long start = sat - 7 * (pw - 1); start <= sat; start += 7) {
+		long cnt = 1; /* the edited weekend */
+		for (int i = 0; i < n; i++)
+			if (worked[i] >= start && worked[i] <= start + 7 * (pw - 1))
+				cnt++;
+		if (cnt > max) {
+			problems_add(c->pr, "/userId", "MAX_WEEKENDS",
+				     "%s would work %ld of the %ld weekends from %s; the most is %ld (/rules/weekends)", c->who,
+				     cnt, pw, day_text(c->a, start), max);
+			break;
+		}
+	}
+	return ERR_OK;
+}
+
 /* The window of rule maxShifts `per` around the edited day. */
 static bool count_window(struct check *c, const char *per, long *from, long *to)
 {
@@ -367,6 +466,12 @@ enum err rules_check_edit(struct db *db, struct arena *a, const json_t *config, 
 		if (json_is_integer(d) && json_integer_value(d) + 1 > w)
 			w = (long)json_integer_value(d) + 1;
 	}
+	const json_t *rr = json_object_get(rules, "restAfterRun");
+	if (json_is_integer(json_object_get(rr, "minRunDays")) && json_is_integer(json_object_get(rr, "minDaysOff"))) {
+		long need = (long)(json_integer_value(json_object_get(rr, "minRunDays")) +
+				   json_integer_value(json_object_get(rr, "minDaysOff"))) + 1;
+		w = need > w ? need : w;
+	}
 	w = w > WINDOW_MAX ? WINDOW_MAX : w;
 	e = DB_EXEC(db, a, &r, ei,
 		    "SELECT day, shift_code FROM assignments WHERE user_id = $1::uuid AND day BETWEEN $2::date AND $3::date"
@@ -388,7 +493,8 @@ enum err rules_check_edit(struct db *db, struct arena *a, const json_t *config, 
 	check_eligibility(&c);
 	check_calendar(&c);
 	check_neighbours(&c);
-	if ((e = check_attending(&c)) || (e = check_time_off(&c)) || (e = check_overlap(&c, tz ? tz : "UTC")))
+	check_rest_after_run(&c);
+	if ((e = check_weekends(&c)) || (e = check_attending(&c)) || (e = check_time_off(&c)) || (e = check_overlap(&c, tz ? tz : "UTC")))
 		return e;
 	return check_max_shifts(&c);
 }

@@ -223,6 +223,26 @@ START_TEST(hard_rules_refuse_with_the_rule)
 }
 END_TEST
 
+START_TEST(rest_after_run_and_weekends_per_window)
+{
+	const char *feb = period("February", "2026-02-01", "2026-02-28");
+	/* a run of 7 (Mon 2 – Sun 8) needs 2 days off after it (rules.restAfterRun) */
+	const char *run[] = {"2026-02-02", "2026-02-03", "2026-02-04", "2026-02-05", "2026-02-06"};
+	for (int i = 0; i < 5; i++)
+		assign_ok(feb, run[i], "MSK_D", "elena.petrova@lakeside.example", NULL);
+	assign_ok(feb, "2026-02-07", "WE_NEURO", "elena.petrova@lakeside.example", NULL);
+	assign_ok(feb, "2026-02-08", "WE_NEURO", "elena.petrova@lakeside.example", NULL);
+	refused(feb, "2026-02-10", "MSK_D", "elena.petrova@lakeside.example", "REST_AFTER_RUN");
+	assign_ok(feb, "2026-02-11", "MSK_D", "elena.petrova@lakeside.example", NULL);
+	/* at most 2 worked weekends in any 4 (rules.weekends) */
+	assign_ok(feb, "2026-02-14", "WE_NEURO", "priya.raman@lakeside.example", NULL);
+	assign_ok(feb, "2026-02-15", "WE_NEURO", "priya.raman@lakeside.example", NULL); /* same weekend */
+	assign_ok(feb, "2026-02-21", "WE_NEURO", "priya.raman@lakeside.example", NULL);
+	refused(feb, "2026-02-28", "WE_NEURO", "priya.raman@lakeside.example", "MAX_WEEKENDS");
+	ck_assert_int_eq(fx_count(&F, "SELECT count(*) FROM assignments"), 11);
+}
+END_TEST
+
 START_TEST(fellows_need_an_attending)
 {
 	const char *jul = period("July", "2026-07-01", "2026-07-31");
@@ -324,6 +344,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, toronto_dst_nights);
 	tcase_add_test(tc, sydney_dst_nights);
 	tcase_add_test(tc, hard_rules_refuse_with_the_rule);
+	tcase_add_test(tc, rest_after_run_and_weekends_per_window);
 	tcase_add_test(tc, fellows_need_an_attending);
 	tcase_add_test(tc, override_is_stored_and_audited);
 	tcase_add_test(tc, edits_that_can_never_be_made);
