@@ -1,5 +1,6 @@
 #include "cmd/jobs.h"
 #include "integrations/mail/outbox.h"
+#include "domain/engine_run.h"
 
 /* Platform housekeeping: prune finished jobs after a week, old cron slots after a day. */
 static enum err prune(struct db *db, void *arg, struct errinfo *ei)
@@ -14,5 +15,6 @@ void jobs_register_all(struct queue_worker *w)
 {
 	queue_worker_handle(w, "queue.prune", job_prune);
 	queue_worker_handle(w, "mail.send", outbox_send_job);
+	queue_worker_handle(w, ENGINE_RUN_JOB, engine_run_job);
 	queue_worker_cron(w, "queue-prune-hourly", 3600, "queue.prune", "{}");
 }

@@ -7,7 +7,9 @@
 #include "base/log.h"
 #include "domain/config_store.h"
 #include "domain/people.h"
+#include "domain/schedule_seed.h"
 #include "json/json_parse.h"
+#include "web/auth/auth_magic.h"
 
 static json_t *load_json(const char *share, const char *rel, struct errinfo *ei)
 {
@@ -86,6 +88,8 @@ int seed_demo(struct platform *pf, struct seed_result *out)
 	if (!e && out->created)
 		e = db_with_tx(pf->pool, &(struct db_ctx){.tenant_id = out->tenant_id, .actor = DB_ACTOR_SYSTEM}, seed_content,
 			       &s, &ei);
+	if (!e)
+		e = schedule_seed_months(pf->pool, out->tenant_id, 2, &ei); /* published current and next month */
 	json_decref(s.config);
 	json_decref(s.roster);
 	if (e) {
@@ -98,7 +102,14 @@ int seed_demo(struct platform *pf, struct seed_result *out)
 
 void seed_print_welcome(struct platform *pf, const struct seed_result *s, FILE *f)
 {
-	(void)s;
 	fprintf(f, "Demo department: Lakeside Radiology (tenant \"demo\"); admin admin@lakeside.example, chief chief@lakeside.example\n");
 	fprintf(f, "Sign in at %s/login (links arrive as files in %s/outbox/)\n", pf->base_url, pf->data_dir);
+	/* dev only: a fresh single-use link for the demo admin, no email needed */
+	struct auth_magic_issue m = {.tenant_id = s->tenant_id, .email = "admin@lakeside.example", .next = "/",
+				     .ip = "127.0.0.1"};
+	struct errinfo ei = {0};
+	if (s->tenant_id[0] && auth_magic_link_issue(pf, &m, NULL, &ei) == ERR_OK)
+		fprintf(f, "Sign in as the demo admin (works once, for 15 minutes): %s\n", m.url);
+	else
+		log_kv(LOG_WARN, "no sign-in link for the demo admin", "error", ei.message, NULL);
 }
