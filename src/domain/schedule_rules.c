@@ -135,12 +135,14 @@ static enum err check_attending(struct check *c)
 	return e;
 }
 
+/* The shift runs on its weekdays, unless a date override of coverage says otherwise: a
+ * positive count staffs it that day (weekend call on a Friday holiday), a zero count or
+ * "otherShifts": "closed" closes it. */
 static void check_calendar(struct check *c)
 {
 	static const char *const keys[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 	int wd = date_weekday(c->day);
-	if (!has_str(json_object_get(c->shift, "days"), keys[wd], false))
-		problems_add(c->pr, "/shiftCode", "SHIFT_NOT_RUN", "%s does not run on %ss (%s)", c->code, keys[wd], c->ed->day);
+	bool runs = has_str(json_object_get(c->shift, "days"), keys[wd], false);
 	const json_t *ov = json_object_get(json_object_get(c->cfg, "coverage"), "overrides");
 	for (size_t i = 0; i < json_array_size(ov); i++) {
 		const json_t *o = json_array_get(ov, i);
@@ -150,9 +152,15 @@ static void check_calendar(struct check *c)
 		const json_t *cnt = json_object_get(json_object_get(o, "counts"), c->code);
 		const char *other = json_string_value(json_object_get(o, "otherShifts"));
 		const char *name = json_string_value(json_object_get(o, "name"));
-		if ((cnt && json_integer_value(cnt) == 0) || (!cnt && other && !strcmp(other, "closed")))
+		if (cnt && json_integer_value(cnt) > 0) {
+			runs = true;
+		} else if (cnt || (other && !strcmp(other, "closed"))) {
 			problems_add(c->pr, "/day", "DAY_CLOSED", "%s is closed on %s (%s)", c->code, c->ed->day, name ? name : "");
+			return;
+		}
 	}
+	if (!runs)
+		problems_add(c->pr, "/shiftCode", "SHIFT_NOT_RUN", "%s does not run on %ss (%s)", c->code, keys[wd], c->ed->day);
 }
 
 static void check_employment(struct check *c)

@@ -177,6 +177,8 @@ START_TEST(hard_rules_refuse_with_the_rule)
 	/* calendar: weekday the shift does not run, a closed holiday */
 	refused(jan, "2026-01-10", "NEURO_D", "daniel.hughes@lakeside.example", "SHIFT_NOT_RUN");
 	refused(jan, "2026-01-01", "NEURO_D", "daniel.hughes@lakeside.example", "DAY_CLOSED");
+	/* a holiday override staffs weekend call on a Thursday (New Year's Day 2026) */
+	assign_ok(jan, "2026-01-01", "WE_GEN", "marc.tremblay@lakeside.example", NULL);
 	/* forbidden succession, both directions */
 	assign_ok(jan, "2026-01-05", "OVN", "daniel.hughes@lakeside.example", NULL);
 	refused(jan, "2026-01-06", "NEURO_D", "daniel.hughes@lakeside.example", "FORBIDDEN_SUCCESSION");
@@ -219,7 +221,7 @@ START_TEST(hard_rules_refuse_with_the_rule)
 	/* employment dates: the fellow starts in July */
 	refused(jan, "2026-01-13", "NEURO_D", "omar.haddad@lakeside.example", "OUTSIDE_EMPLOYMENT");
 	/* nothing refused was written */
-	ck_assert_int_eq(fx_count(&F, "SELECT count(*) FROM assignments"), 19);
+	ck_assert_int_eq(fx_count(&F, "SELECT count(*) FROM assignments"), 20);
 }
 END_TEST
 
