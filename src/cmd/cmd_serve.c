@@ -12,6 +12,7 @@
 #include "cmd/jobs.h"
 #include "cmd/runtime.h"
 #include "cmd/seed.h"
+#include "domain/config_store.h"
 #include "domain/platform.h"
 #include "integrations/mail/outbox.h"
 #include "queue/queue_stats.h"
@@ -34,7 +35,11 @@ static void platform_from(struct runtime *rt, struct platform *pf)
 				.data_dir = rt->data_dir, .base_url = rt->base_url, .secret = rt->secret,
 				.mail_provider = opt(&rt->opts, OPT_MAIL_PROVIDER),
 				.mail_from = opt(&rt->opts, OPT_MAIL_FROM),
-				.secure_cookies = strncmp(rt->base_url, "https://", 8) == 0};
+				.secure_cookies = strncmp(rt->base_url, "https://", 8) == 0,
+				.oidc_issuer = opt(&rt->opts, OPT_OIDC_ISSUER),
+				.oidc_client_id = opt(&rt->opts, OPT_OIDC_CLIENT_ID),
+				.oidc_client_secret = opt(&rt->opts, OPT_OIDC_CLIENT_SECRET),
+				.oidc_jwks_min_refresh_s = opt_int(&rt->opts, OPT_OIDC_JWKS_MIN_REFRESH)};
 }
 
 static int start_worker(struct runtime *rt, struct platform *pf, struct queue_worker **out)
@@ -69,11 +74,21 @@ static int run(int argc, char **argv, enum mode mode)
 		fprintf(stderr, "radsched: %s: unexpected argument '%s'\n", argv[0], rt.opts.rest[0]);
 		return 2;
 	}
+	const char *iss = opt(&rt.opts, OPT_OIDC_ISSUER);
+	if (*iss && (!*opt(&rt.opts, OPT_OIDC_CLIENT_ID) || !*opt(&rt.opts, OPT_OIDC_CLIENT_SECRET))) {
+		fprintf(stderr, "radsched: --oidc-client-id: --oidc-issuer needs a client id and secret\n");
+		return 2;
+	}
+	if (*iss && strncmp(iss, "https://", 8) && strncmp(iss, "http://127.0.0.1", 16) && strncmp(iss, "http://localhost", 16)) {
+		fprintf(stderr, "radsched: --oidc-issuer: must be an https URL (http only on loopback, for tests)\n");
+		return 2;
+	}
 	rc = runtime_open(&rt, mode == MODE_WORKER ? RUNTIME_DB : RUNTIME_DB_MIGRATE, mode == MODE_DEV);
 	if (rc)
 		return rc;
 	struct platform pf;
 	platform_from(&rt, &pf);
+	config_store_set_share_dir(pf.share_dir);
 	queue_metrics_register(rt.pool);
 	struct errinfo oei = {0};
 	if (outbox_init(&pf, &oei)) {

@@ -13,5 +13,14 @@ int cmd_bench_queue(int argc, char **argv);
 int cmd_roster_eval(int argc, char **argv);
 int cmd_roster_bench(int argc, char **argv);
 int cmd_mail_preview(int argc, char **argv);
+int cmd_config(int argc, char **argv);          /* routes validate / show */
+int cmd_config_validate(int argc, char **argv);
+int cmd_config_show(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_routes(int argc, char **argv);
+int cmd_ics_url(int argc, char **argv);
+int cmd_ics_rotate(int argc, char **argv);
+int cmd_ics_lint(int argc, char **argv);
+int cmd_ics_bench(int argc, char **argv);
 
 #endif

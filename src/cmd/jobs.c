@@ -1,4 +1,5 @@
 #include "cmd/jobs.h"
+#include "web/auth/auth_jobs.h"
 #include "integrations/mail/outbox.h"
 #include "domain/engine_run.h"
 
@@ -17,4 +18,6 @@ void jobs_register_all(struct queue_worker *w)
 	queue_worker_handle(w, "mail.send", outbox_send_job);
 	queue_worker_handle(w, ENGINE_RUN_JOB, engine_run_job);
 	queue_worker_cron(w, "queue-prune-hourly", 3600, "queue.prune", "{}");
+	queue_worker_handle(w, "auth.prune", auth_prune_job);
+	queue_worker_cron(w, "auth-prune-daily", 86400, "auth.prune", "{}");
 }

@@ -34,6 +34,7 @@ static const struct command commands[] = {
 	{"ics-url", cmd_ics_url, "ics-url --tenant SLUG (--user EMAIL | --master) [--webcal]  print a calendar feed URL"},
 	{"ics-rotate", cmd_ics_rotate, "ics-rotate --tenant SLUG (--user EMAIL | --master | --all)  new feed URL; the old one answers 404"},
 	{"ics-lint", cmd_ics_lint, "ics-lint FILE [--events]  check an iCalendar file (line rules and libical)"},
+	{"ics-bench", cmd_ics_bench, "ics-bench --tenant SLUG (--user EMAIL | --master) [--runs N]  feed render timings"},
 	{"version", cmd_version, "version                  print the version"},
 	{"help", cmd_help, "help                     this text, with every option and its default"},
 };

@@ -52,6 +52,17 @@ static const struct spec specs[OPT__COUNT] = {
 	[OPT_USER] = {"--user", NULL, "", "a person's email address", K_TEXT},
 	[OPT_MASTER] = {"--master", NULL, "", "the tenant's master feed", K_FLAG},
 	[OPT_ALL] = {"--all", NULL, "", "every feed of the tenant", K_FLAG},
+	[OPT_OIDC_ISSUER] = {"--oidc-issuer", "RADSCHED_OIDC_ISSUER", "",
+			     "OpenID Connect issuer for single sign-on, e.g. https://accounts.google.com; empty = off", K_URL},
+	[OPT_OIDC_CLIENT_ID] = {"--oidc-client-id", "RADSCHED_OIDC_CLIENT_ID", "", "OAuth client id registered with the issuer",
+				K_TEXT},
+	[OPT_OIDC_CLIENT_SECRET] = {"--oidc-client-secret", "RADSCHED_OIDC_CLIENT_SECRET", "",
+				    "OAuth client secret (prefer the environment variable)", K_TEXT},
+	[OPT_OIDC_JWKS_MIN_REFRESH] = {"--oidc-jwks-min-refresh", "RADSCHED_OIDC_JWKS_MIN_REFRESH", "30",
+				       "seconds between two fetches of the issuer's signing keys (unknown kid)", K_INT, 1, 3600},
+	[OPT_NAME] = {"--name", NULL, "", "a name (token create: what the API token is for)", K_TEXT},
+	[OPT_ID] = {"--id", NULL, "", "an id (token revoke: the token's id)", K_TEXT},
+	[OPT_SCOPE] = {"--scope", NULL, "api", "API token scopes, comma-separated: api, mcp", K_TEXT},
 };
 
 const char *options_flag_name(enum opt_id id) { return specs[id].flag; }

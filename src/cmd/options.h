@@ -28,6 +28,13 @@ enum opt_id {
 	OPT_USER,
 	OPT_MASTER,
 	OPT_ALL,
+	OPT_OIDC_ISSUER,
+	OPT_OIDC_CLIENT_ID,
+	OPT_OIDC_CLIENT_SECRET,
+	OPT_OIDC_JWKS_MIN_REFRESH,
+	OPT_NAME,
+	OPT_ID,
+	OPT_SCOPE,
 	OPT__COUNT
 };
 
@@ -51,6 +58,8 @@ const char *options_flag_name(enum opt_id id);
 	 (1ull << OPT_BASE_URL) | (1ull << OPT_SECRET) | (1ull << OPT_ENCRYPTION_KEYS) |                        \
 	 (1ull << OPT_HTTP_THREADS) | (1ull << OPT_CONCURRENCY) | (1ull << OPT_NO_WORKER) |                    \
 	 (1ull << OPT_LOG_LEVEL) | (1ull << OPT_SHARE_DIR) | (1ull << OPT_MAIL_PROVIDER) |                     \
-	 (1ull << OPT_MAIL_FROM) | (1ull << OPT_BODY_LIMIT) | (1ull << OPT_REQUEST_TIMEOUT))
+	 (1ull << OPT_MAIL_FROM) | (1ull << OPT_BODY_LIMIT) | (1ull << OPT_REQUEST_TIMEOUT) |                  \
+	 (1ull << OPT_OIDC_ISSUER) | (1ull << OPT_OIDC_CLIENT_ID) | (1ull << OPT_OIDC_CLIENT_SECRET) |           \
+	 (1ull << OPT_OIDC_JWKS_MIN_REFRESH))
 
 #endif

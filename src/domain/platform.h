@@ -18,6 +18,11 @@ struct platform {
 	const char *mail_provider;
 	const char *mail_from;
 	bool secure_cookies;   /* base URL is https */
+	/* OpenID Connect sign-in (web/auth): issuer "" = no single sign-on button */
+	const char *oidc_issuer;
+	const char *oidc_client_id;
+	const char *oidc_client_secret;
+	int oidc_jwks_min_refresh_s; /* never refetch the provider's keys sooner; 0 = 30 */
 	void *ext;             /* room for integration state (providers, caches) */
 };
 

@@ -7,6 +7,7 @@
 #include "base/arena.h"
 #include "http/server.h"
 #include "http/static.h"
+#include "web/auth/auth_routes.h"
 #include "web/authorize.h"
 #include "web/page.h"
 #include "web/roles.h"
@@ -31,6 +32,7 @@ enum err web_app_new(struct platform *pf, struct web_app **out, struct errinfo *
 	struct web_app *app = xcalloc(1, sizeof *app);
 	app->pf = pf;
 	app->router = http_router_new(pf, web_authorize);
+	http_router_set_deny(app->router, web_auth_deny);
 	char dir[1100];
 	snprintf(dir, sizeof dir, "%s/static", pf->share_dir);
 	enum err e = http_static_new(dir, 0, &app->st, ei);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/strutil.h"
 #include "crypto/crypto_random.h"
 #include "domain/platform.h"
 #include "web/authorize.h"
@@ -35,6 +36,12 @@ static enum err from_bearer(struct platform *pf, struct http_request *req, const
 		return e;
 	if (db_res_rows(r) != 1)
 		return ERR_UNAUTHORIZED;
+	/* scopes: "api" for /api and pages, "mcp" for the MCP endpoint only */
+	const char *scopes = db_res_val(r, 0, "scopes");
+	bool mcp_route = str_starts_with(req->path, "/mcp");
+	if (!scopes || !strstr(scopes, mcp_route ? "mcp" : "api"))
+		return err_set(&req->err, ERR_FORBIDDEN, "", "this API token's scopes do not include %s",
+			       mcp_route ? "mcp" : "api");
 	snprintf(out->tenant_id, sizeof out->tenant_id, "%s", db_res_val(r, 0, "tenant_id"));
 	snprintf(out->tenant_slug, sizeof out->tenant_slug, "%s", db_res_val(r, 0, "tenant_slug"));
 	snprintf(out->user_id, sizeof out->user_id, "%s", db_res_val(r, 0, "user_id"));
@@ -71,14 +78,16 @@ enum err web_authenticate(struct http_request *req)
 int web_authorize(struct http_request *req, const struct http_route *route)
 {
 	if (route->min_role == ROLE_PUBLIC) {
+		if (str_starts_with(req->path, "/static/"))
+			return 0; /* files are the same for everyone: no session lookup */
 		/* public pages still know who is signed in, when someone is */
 		if (http_header_get(req, "Authorization") || http_header_get(req, "Cookie"))
 			RS_IGNORE(web_authenticate(req)); /* anonymous is fine here */
 		return 0;
 	}
 	enum err e = web_authenticate(req);
-	if (e == ERR_DB)
-		return 403; /* fail closed; the database error is logged */
+	if (e == ERR_DB || e == ERR_FORBIDDEN)
+		return 403; /* fail closed (a database error is logged); wrong token scope */
 	if (e)
 		return 401;
 	if (req->role < route->min_role)
