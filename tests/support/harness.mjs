@@ -63,8 +63,12 @@ export async function startRadsched(opts = {}) {
   proc.stdout.on('data', (d) => (out += d));
   proc.stderr.on('data', (d) => (err += d));
   const exited = new Promise((res) => proc.on('exit', (code, signal) => res({ code, signal })));
+  const startLimit = Number(process.env.RADSCHED_START_TIMEOUT_MS || 90000);
   const url = await new Promise((res, rej) => {
-    const t = setTimeout(() => rej(new Error(`radsched did not start in 30 s\n${out}\n${err}`)), 30000);
+    const t = setTimeout(() => {
+      proc.kill('SIGKILL'); // never leave a server behind: the test runner would wait for it
+      rej(new Error(`radsched did not start in ${startLimit / 1000} s\n${out}\n${err}`));
+    }, startLimit);
     const check = () => {
       const m = out.match(/running at (http:\/\/[^\s/]+)\//);
       if (m) { clearTimeout(t); res(m[1]); }
