@@ -13,9 +13,9 @@ failures=()
 
 log() { printf '== %s\n' "$*"; }
 
-make -j"$jobs" build test-bins >build.log 2>&1 || { cat build.log; echo "0 passed, 1 failed"; exit 1; }
+mkdir -p build && make -j"$jobs" build test-bins >build/build.log 2>&1 || { cat build/build.log; echo "0 passed, 1 failed"; exit 1; }
 if [ "${RADSCHED_SKIP_ASAN:-0}" != 1 ]; then
-	make -j"$jobs" BUILD=build-asan SAN=1 CFLAGS="-O1 -g" build test-bins >build-asan.log 2>&1 || { cat build-asan.log; echo "0 passed, 1 failed"; exit 1; }
+	mkdir -p build-asan && make -j"$jobs" BUILD=build-asan SAN=1 CFLAGS="-O1 -g" build test-bins >build-asan/build.log 2>&1 || { cat build-asan/build.log; echo "0 passed, 1 failed"; exit 1; }
 fi
 
 # throwaway PostgreSQL for every suite that needs one
