@@ -171,6 +171,7 @@ struct solve_ctl {
 	uint64_t seed;
 	int threads;
 	int max_slices;       /* work limit: slices of work_limit steps each (deterministic); 0 = 1 */
+	double time_cap;      /* with a work limit: seconds one slice may take at most; 0 = none */
 	/* called after each slice with the best so far; false stops the search */
 	bool (*tick)(void *arg, double t, const struct solve_ctl *c);
 	void *arg;
@@ -203,10 +204,14 @@ static enum err solve(struct solve_ctl *c, struct arena *a, struct errinfo *ei)
 		struct arena *sa = arena_new(0);
 		struct engine_solve_opts o = {.seed = c->seed + (uint64_t)k, .threads = c->threads,
 					      .start = c->have ? &c->best : NULL};
-		if (c->work_limit)
+		if (c->work_limit) {
 			o.work_limit = c->work_limit;
-		else
+			/* a safety cap: the work limit decides (deterministic) unless the machine is
+			 * far slower than expected */
+			o.time_limit = c->time_cap > 0 ? c->time_cap : 0;
+		} else {
 			o.time_limit = left < slice * 1.5 ? left : slice;
+		}
 		struct engine_solve_result res;
 		double ts = mono();
 		enum err e = engine_solve(m, &o, sa, &res, ei);
@@ -296,6 +301,8 @@ static enum err write_draft(struct db *db, struct arena *a, const struct sched_l
 	return e;
 }
 
+/* dev start-up must stay short whatever the solver's speed: each seed slice is capped */
+#define SEED_SLICE_SECONDS 1.0
 #define SEED_SLICES 6
 
 struct seed_check {
@@ -324,7 +331,8 @@ enum err engine_run_solve_into_draft(struct db *db, struct arena *a, const struc
 		return e;
 	struct seed_check sc = {.sm = sm, .a = a};
 	struct solve_ctl c = {.sm = sm, .work_limit = work_limit > 0 ? work_limit : 0, .time_limit = work_limit > 0 ? 0 : 2,
-			      .max_slices = SEED_SLICES, .seed = seed, .threads = 1, .tick = seed_tick, .arg = &sc};
+			      .max_slices = SEED_SLICES, .time_cap = SEED_SLICE_SECONDS, .seed = seed, .threads = 1,
+			      .tick = seed_tick, .arg = &sc};
 	if ((e = solve(&c, a, ei)))
 		return e;
 	metrics_once();
