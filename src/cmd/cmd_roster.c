@@ -2,7 +2,7 @@
  *
  *   radsched roster-eval INSTANCE.txt ROSTER.tsv
  *   radsched roster-bench INSTANCE.txt --time-limit SECONDS [--seed N] [--threads N]
- *                         [--work STEPS] [--out ROSTER.tsv] [--verbose]
+ *                         [--work MEGATICKS] [--out ROSTER.tsv] [--verbose]
  *
  * Both print the objective by term, the hard violations in words, and end with the line
  * "objective=N hard_violations=M". Bad arguments or unreadable/malformed files print one
@@ -121,8 +121,8 @@ int cmd_roster_bench(int argc, char **argv)
 				return usage_error(cmd, "--threads needs 1..16");
 			o.threads = (int)v;
 		} else if (strcmp(k, "--work") == 0 && has) {
-			if (!str_to_i64(argv[++i], 1, INT64_MAX / 2, &v))
-				return usage_error(cmd, "--work needs a positive number of steps");
+			if (!str_to_i64(argv[++i], 1, INT64_MAX / (1 << 30), &v))
+				return usage_error(cmd, "--work needs a positive amount of work (megaticks)");
 			o.work_limit = v;
 		} else if (strcmp(k, "--out") == 0 && has) {
 			outp = argv[++i];
@@ -138,7 +138,7 @@ int cmd_roster_bench(int argc, char **argv)
 	}
 	if (!inst || (o.time_limit <= 0 && o.work_limit <= 0))
 		return usage_error(cmd, "usage: roster-bench INSTANCE.txt --time-limit SECONDS [--seed N] "
-					"[--threads N] [--work STEPS] [--out ROSTER.tsv]");
+					"[--threads N] [--work MEGATICKS] [--out ROSTER.tsv]");
 	struct arena *a = arena_new(0);
 	struct errinfo ei = {0};
 	struct engine_model *m;
@@ -156,8 +156,10 @@ int cmd_roster_bench(int argc, char **argv)
 	int rc = outp ? write_roster(cmd, m, &res->roster, outp) : 0;
 	printf("instance=%s days=%d staff=%d shift_types=%d seed=%llu threads=%d\n", inst, m->ndays, m->npeople,
 	       m->nshifts, (unsigned long long)o.seed, o.threads);
-	printf("elapsed=%.2f time_to_best=%.2f steps=%lld\n", res->elapsed, res->time_to_best,
-	       (long long)res->steps);
+	printf("elapsed=%.2f time_to_best=%.2f steps=%lld megaticks=%lld\n", res->elapsed, res->time_to_best,
+	       (long long)res->steps, (long long)(res->ticks / 1000000));
+	if (res->lower_bound > -1e300)
+		printf("lower_bound=%.3f proven_optimal=%s\n", res->lower_bound, res->proven_optimal ? "yes" : "no");
 	print_eval(m, &res->eval);
 	arena_free(a);
 	return rc;

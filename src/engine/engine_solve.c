@@ -1,0 +1,235 @@
+/* engine_solve.c — solver driver: slots, threads, epochs and meetings, stopping, and the
+ * final check by the independent evaluator (see engine_solve.h, engine_driver.h). */
+#include "engine/engine_solve.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_driver.h"
+
+/* Models up to this size get the whole column-generation master; bigger ones only
+ * sub-problems (the master LP would eat the time). */
+#define FULL_MASTER_ROWS 1500
+#define FULL_MASTER_CELLS 40000
+
+static uint64_t mix_seed(uint64_t seed, int id)
+{
+	uint64_t s = seed ^ (0x5851F42D4C957F2Dull * (uint64_t)(id + 1));
+	return engine_rng_next(&s);
+}
+
+static int64_t total_ticks(const struct engine_shared *sh)
+{
+	int64_t t = 0;
+	for (int i = 0; i < sh->nslots; i++)
+		t += engine_slot_ticks(&sh->slot[i]);
+	return t;
+}
+
+/* Everyone has finished the epoch: share the best schedule, decide whether to stop.
+ * Depends only on the slots' states (and the clock, for the time limit). */
+static void meet(struct engine_shared *sh)
+{
+	const struct engine_solve_opts *o = sh->o;
+	sh->epochs++;
+	int gb = 0;
+	bool timed = false;
+	for (int i = 0; i < sh->nslots; i++) {
+		struct engine_slot *sl = &sh->slot[i];
+		timed |= sl->timed_out;
+		sl->stale++;
+		if (sl->best_total < sh->slot[gb].best_total)
+			gb = i;
+	}
+	bool changed = gb != sh->gbest || sh->epochs == 1;
+	sh->gbest = gb;
+	struct engine_slot *b = &sh->slot[gb];
+	for (int i = 0; i < sh->nslots; i++) {
+		struct engine_slot *sl = &sh->slot[i];
+		if (sl->cg && !sh->st->soft_terms) {
+			double lb = engine_colgen_bound(sl->cg);
+			if (sl->proof > lb)
+				lb = sl->proof;
+			if (lb > sh->lower_bound)
+				sh->lower_bound = lb;
+		}
+		if (i == gb)
+			continue;
+		if (sl->role == ENGINE_ROLE_LS && b->best_total < sl->best_total) {
+			engine_state_copy(&sl->w.cur, &b->best);
+			engine_state_copy(&sl->best, &b->best);
+			sl->best_total = b->best_total;
+			sl->best_time = b->best_time;
+		}
+	}
+	for (int i = 0; i < sh->nslots; i++) {
+		struct engine_slot *sl = &sh->slot[i];
+		if (sl->role == ENGINE_ROLE_CG && (changed || b->best_total < sl->incumbent)) {
+			sl->incumbent = b->best_total;
+			memcpy(sl->inc_cells, b->best.cell, sizeof *sl->inc_cells * (size_t)sh->st->P * (size_t)sh->st->H);
+			sl->inc_new = true;
+		}
+	}
+	if (sh->lower_bound > -HUGE_VAL && b->bad_rows == 0 && ceil(sh->lower_bound - 1e-6) >= (double)b->best_total) {
+		sh->proven = true;
+		sh->stop = true;
+	}
+	if (timed || (o->work_limit > 0 && total_ticks(sh) >= o->work_limit * 1000000))
+		sh->stop = true;
+	if (o->stop_at_feasible && b->bad_rows == 0 && b->best_total < ENGINE_HARD_WEIGHT)
+		sh->stop = true;
+	for (int i = 0; i < sh->nslots; i++)
+		sh->slot[i].epoch_end = engine_slot_ticks(&sh->slot[i]) + ENGINE_EPOCH_TICKS;
+	if (o->verbose)
+		fprintf(stderr, "epoch %lld t=%.2f best=%lld (slot %d) bound=%.2f ticks=%lldM\n", (long long)sh->epochs,
+			engine_now() - sh->t0, (long long)b->best_total, gb, sh->lower_bound,
+			(long long)(total_ticks(sh) / 1000000));
+}
+
+/* Barrier: the last thread to arrive holds the meeting. Returns whether to stop. */
+static bool barrier(struct engine_shared *sh)
+{
+	pthread_mutex_lock(&sh->mu);
+	unsigned gen = sh->generation;
+	if (++sh->arrived == sh->nthreads) {
+		sh->arrived = 0;
+		meet(sh);
+		sh->generation++;
+		pthread_cond_broadcast(&sh->cv);
+	} else {
+		while (gen == sh->generation)
+			pthread_cond_wait(&sh->cv, &sh->mu);
+	}
+	bool stop = sh->stop;
+	pthread_mutex_unlock(&sh->mu);
+	return stop;
+}
+
+struct thread_arg {
+	struct engine_shared *sh;
+	int tid;
+};
+
+/* A thread runs slots tid, tid + nthreads, … one after the other, epoch by epoch. */
+static void *thread_main(void *arg)
+{
+	struct thread_arg *ta = arg;
+	struct engine_shared *sh = ta->sh;
+	for (int i = ta->tid; i < sh->nslots; i += sh->nthreads)
+		engine_slot_start(&sh->slot[i]);
+	if (barrier(sh))
+		return NULL;
+	for (;;) {
+		for (int i = ta->tid; i < sh->nslots; i += sh->nthreads)
+			engine_slot_epoch(&sh->slot[i]);
+		if (barrier(sh))
+			return NULL;
+	}
+}
+
+static void slot_init(struct engine_shared *sh, int i, const struct engine_model *m)
+{
+	const struct engine_static *st = sh->st;
+	struct engine_slot *sl = &sh->slot[i];
+	sl->sh = sh;
+	sl->id = i;
+	/* column generation prices whole rows: only for horizons a row DP handles at once */
+	sl->role = i == 1 && m->ndays <= 84 && !getenv("NOCG") ? ENGINE_ROLE_CG : ENGINE_ROLE_LS;
+	engine_worker_init(&sl->w, st, mix_seed(sh->o->seed, i));
+	engine_state_init(&sl->best, st);
+	sl->best_total = ENGINE_INF;
+	sl->incumbent = ENGINE_INF;
+	sl->proof = -HUGE_VAL;
+	if (sl->role == ENGINE_ROLE_CG) {
+		sl->cg = engine_colgen_new(st);
+		int rows = m->npeople + m->ndays * m->nshifts;
+		sl->full_master = rows <= FULL_MASTER_ROWS && m->npeople * m->ndays <= FULL_MASTER_CELLS;
+		sl->buf = xmalloc(sizeof *sl->buf * (size_t)st->P * (size_t)st->H);
+		sl->inc_cells = xmalloc(sizeof *sl->inc_cells * (size_t)st->P * (size_t)st->H);
+		sl->sub_k = st->P < 8 ? st->P : 8;
+		if (getenv("SUBK"))
+			sl->sub_k = atoi(getenv("SUBK")) < st->P ? atoi(getenv("SUBK")) : st->P;
+	}
+}
+
+static void slot_fini(struct engine_slot *sl)
+{
+	engine_worker_fini(&sl->w);
+	engine_state_fini(&sl->best);
+	engine_colgen_free(sl->cg);
+	free(sl->buf);
+	free(sl->inc_cells);
+}
+
+enum err engine_solve(const struct engine_model *m, const struct engine_solve_opts *o, struct arena *a,
+		      struct engine_solve_result *out, struct errinfo *ei)
+{
+	memset(out, 0, sizeof *out);
+	if (!m->finalized)
+		return err_set(ei, ERR_INTERNAL, "", "model not finalized");
+	if (o->time_limit <= 0 && o->work_limit <= 0)
+		return err_set(ei, ERR_INVALID, "timeLimit", "a time limit or a work limit is required");
+	if (o->threads < 0 || o->threads > ENGINE_MAX_SLOTS)
+		return err_set(ei, ERR_INVALID, "threads", "threads must be within 1..%d", ENGINE_MAX_SLOTS);
+	if (o->start && (o->start->npeople != m->npeople || o->start->ndays != m->ndays))
+		return err_set(ei, ERR_INVALID, "start", "warm-start roster has the wrong size");
+	struct engine_static *st = arena_alloc(a, sizeof *st);
+	engine_static_init(st, m, a);
+	struct engine_shared *sh = xcalloc(1, sizeof *sh);
+	sh->st = st;
+	sh->o = o;
+	sh->nthreads = o->threads > 1 ? o->threads : 1;
+	sh->nslots = sh->nthreads > 2 ? sh->nthreads : 2;
+	sh->t0 = engine_now();
+	sh->lower_bound = -HUGE_VAL;
+	sh->gbest = -1;
+	pthread_mutex_init(&sh->mu, NULL);
+	pthread_cond_init(&sh->cv, NULL);
+	for (int i = 0; i < sh->nslots; i++)
+		slot_init(sh, i, m);
+	pthread_t th[ENGINE_MAX_SLOTS];
+	struct thread_arg ta[ENGINE_MAX_SLOTS];
+	for (int t = 0; t < sh->nthreads; t++)
+		ta[t] = (struct thread_arg){sh, t};
+	for (int t = 1; t < sh->nthreads; t++)
+		if (pthread_create(&th[t], NULL, thread_main, &ta[t]) != 0)
+			abort();
+	thread_main(&ta[0]);
+	for (int t = 1; t < sh->nthreads; t++)
+		pthread_join(th[t], NULL);
+	struct engine_slot *b = &sh->slot[sh->gbest];
+	for (int i = 0; i < sh->nslots; i++)
+		out->steps += sh->slot[i].w.steps;
+	out->ticks = total_ticks(sh);
+	engine_roster_init(&out->roster, m, a);
+	memcpy(out->roster.cell, b->best.cell, sizeof *out->roster.cell * (size_t)m->npeople * (size_t)m->ndays);
+	out->time_to_best = b->best_time;
+	out->elapsed = engine_now() - sh->t0;
+	out->lower_bound = sh->lower_bound;
+	out->proven_optimal = sh->proven;
+	bool consistent = engine_state_check(&b->best);
+	int64_t total = b->best_total;
+	for (int i = 0; i < sh->nslots; i++)
+		slot_fini(&sh->slot[i]);
+	pthread_mutex_destroy(&sh->mu);
+	pthread_cond_destroy(&sh->cv);
+	free(sh);
+	enum err e = engine_eval_roster(m, &out->roster, a, &out->eval, ei);
+	if (e)
+		return e;
+	out->feasible = out->eval.nhard == 0;
+	/* The evaluator is the judge: the search's own total must agree with it. */
+	int64_t hard_cover = 0;
+	for (int i = 0; i < out->eval.nlisted; i++)
+		if (out->eval.hard[i].rule == ENGINE_RULE_COVER_MIN)
+			hard_cover += out->eval.hard[i].limit - out->eval.hard[i].value;
+	if (!consistent || (out->eval.nlisted == out->eval.nhard &&
+			    out->eval.objective + hard_cover * ENGINE_HARD_WEIGHT != total))
+		return err_set(ei, ERR_INTERNAL, "", "solver bookkeeping %lld disagrees with evaluator %lld",
+			       (long long)total, (long long)out->eval.objective);
+	if (out->proven_optimal && out->feasible && (double)out->eval.objective > ceil(out->lower_bound - 1e-6))
+		out->proven_optimal = false;
+	return ERR_OK;
+}
