@@ -94,3 +94,4 @@ else
 fi
 rm -f "$tmp"
 cat "$out"
+scripts/bench-ics.sh  # ICS feeds: cached feed vs nginx and ical-generator, render times (bench/RESULTS.md, ICS section)
