@@ -83,18 +83,12 @@ static int links(int argc, char **argv, bool rotate)
 	j.secret = rt.secret;
 	j.base_url = rt.base_url;
 	struct errinfo ei = {0};
-	struct arena *a = arena_new(0);
-	struct db *db = db_pool_get(rt.pool);
-	struct db_res *r;
-	enum err e = DB_EXEC(db, a, &r, &ei, "SELECT id::text AS id FROM tenant_by_slug($1)", slug);
-	db_pool_put(rt.pool, db);
-	if (!e && db_res_rows(r) != 1)
-		e = err_set(&ei, ERR_NOT_FOUND, "--tenant", "no tenant %s", slug);
+	char tenant[37];
+	enum err e = runtime_tenant_id(&rt, slug, tenant, &ei);
 	if (!e) {
-		struct db_ctx ctx = {.tenant_id = db_res_val(r, 0, "id"), .actor = DB_ACTOR_SYSTEM};
+		struct db_ctx ctx = {.tenant_id = tenant, .actor = DB_ACTOR_SYSTEM};
 		e = db_with_tx(rt.pool, &ctx, job_tx, &j, &ei);
 	}
-	arena_free(a);
 	runtime_close(&rt);
 	if (e) {
 		fprintf(stderr, "radsched %s: %s%s%s\n", name, ei.path, ei.path[0] ? ": " : "", ei.message);
@@ -235,13 +229,9 @@ int cmd_ics_bench(int argc, char **argv)
 		return rc;
 	struct errinfo ei = {0};
 	struct arena *a = arena_new(0);
-	struct db *db = db_pool_get(rt.pool);
-	struct db_res *r;
-	enum err e = DB_EXEC(db, a, &r, &ei, "SELECT id::text AS id FROM tenant_by_slug($1)", slug);
-	db_pool_put(rt.pool, db);
-	if (!e && db_res_rows(r) != 1)
-		e = err_set(&ei, ERR_NOT_FOUND, "--tenant", "no tenant %s", slug);
-	struct db_ctx ctx = {.tenant_id = e ? NULL : db_res_val(r, 0, "id"), .actor = DB_ACTOR_SYSTEM};
+	char tenant[37] = "";
+	enum err e = runtime_tenant_id(&rt, slug, tenant, &ei);
+	struct db_ctx ctx = {.tenant_id = e ? NULL : tenant, .actor = DB_ACTOR_SYSTEM};
 	struct job j = {.email = email, .master = master, .secret = rt.secret, .base_url = rt.base_url};
 	if (!e && email)
 		e = db_with_tx(rt.pool, &ctx, job_tx, &j, &ei); /* resolves the person (and makes the link) */

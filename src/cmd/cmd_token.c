@@ -117,18 +117,12 @@ int cmd_token(int argc, char **argv)
 	if ((rc = runtime_open(&rt, RUNTIME_DB, false)))
 		return rc;
 	struct errinfo ei = {0};
-	struct arena *a = arena_new(0);
-	struct db *db = db_pool_get(rt.pool);
-	struct db_res *r;
-	enum err e = DB_EXEC(db, a, &r, &ei, "SELECT id::text FROM tenant_by_slug($1)", slug);
-	db_pool_put(rt.pool, db);
-	if (!e && db_res_rows(r) != 1)
-		e = err_set(&ei, ERR_NOT_FOUND, "--tenant", "no tenant %s", slug);
+	char tenant[37];
+	enum err e = runtime_tenant_id(&rt, slug, tenant, &ei);
 	if (!e) {
-		struct db_ctx ctx = {.tenant_id = db_res_val(r, 0, "id"), .actor = DB_ACTOR_SYSTEM};
+		struct db_ctx ctx = {.tenant_id = tenant, .actor = DB_ACTOR_SYSTEM};
 		e = db_with_tx(rt.pool, &ctx, run_tx, &j, &ei);
 	}
-	arena_free(a);
 	runtime_close(&rt);
 	if (e) {
 		fprintf(stderr, "radsched token: %s%s%s\n", ei.path, ei.path[0] ? ": " : "", ei.message);

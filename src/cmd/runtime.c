@@ -153,6 +153,19 @@ int runtime_open(struct runtime *rt, enum runtime_db dbmode, bool allow_generate
 		runtime_close(rt);
 		return 1;
 	}
+	if (dbmode == RUNTIME_DB) {
+		/* commands that do not migrate need a current schema: say so plainly */
+		struct db *db = db_pool_get(rt->pool);
+		int pending = 0;
+		enum err e = db_migrations_pending(db, rt->share_dir, &pending, &ei);
+		db_pool_put(rt->pool, db);
+		if (e || pending) {
+			fprintf(stderr, "radsched: the database is not migrated (%s): run radsched migrate first\n",
+				e ? ei.message : "migrations pending");
+			runtime_close(rt);
+			return 1;
+		}
+	}
 	return 0;
 }
 
@@ -162,4 +175,19 @@ void runtime_close(struct runtime *rt)
 	rt->pool = NULL;
 	if (rt->embedded)
 		db_cluster_stop(&rt->cluster);
+}
+
+enum err runtime_tenant_id(struct runtime *rt, const char *slug, char out[37], struct errinfo *ei)
+{
+	struct arena *a = arena_new(0);
+	struct db *db = db_pool_get(rt->pool);
+	struct db_res *r;
+	enum err e = DB_EXEC(db, a, &r, ei, "SELECT id::text AS id FROM tenant_by_slug($1)", slug);
+	db_pool_put(rt->pool, db);
+	if (!e && db_res_rows(r) != 1)
+		e = err_set(ei, ERR_NOT_FOUND, "--tenant", "no tenant %s", slug);
+	if (!e)
+		snprintf(out, 37, "%s", db_res_val(r, 0, "id"));
+	arena_free(a);
+	return e;
 }

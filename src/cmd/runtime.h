@@ -32,6 +32,9 @@ enum runtime_db { RUNTIME_NO_DB, RUNTIME_DB, RUNTIME_DB_MIGRATE };
  * printing one line. */
 int runtime_open(struct runtime *rt, enum runtime_db db, bool allow_generated_secret);
 void runtime_close(struct runtime *rt);
+/* The id of the tenant with this slug (for commands taking --tenant): ERR_NOT_FOUND naming
+ * --tenant when there is none. */
+enum err runtime_tenant_id(struct runtime *rt, const char *slug, char out[37], struct errinfo *ei) RS_MUST_CHECK;
 /* Find the share dir next to the binary (…/build/radsched → …/) or from --share-dir. */
 int runtime_find_share_dir(const struct options *o, char *out, size_t n);
 

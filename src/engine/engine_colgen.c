@@ -322,7 +322,14 @@ static void lp_flush(struct sub *sb)
 	if (!sb->qn)
 		return;
 	sb->qstart[sb->qn] = (CoinBigIndex)sb->qnnz;
+	int first = Clp_getNumCols(sb->lp);
 	Clp_addColumns(sb->lp, sb->qn, sb->qlo, sb->qup, sb->qobj, sb->qstart, sb->qidx, sb->qval);
+	/* Clp leaves the new columns' values uninitialised: make them nonbasic at zero */
+	double *xs = Clp_primalColumnSolution(sb->lp);
+	for (int j = first; j < first + sb->qn; j++) {
+		xs[j] = 0;
+		Clp_setColumnStatus(sb->lp, j, 3);
+	}
 	sb->qn = 0;
 	sb->qnnz = 0;
 }
@@ -407,6 +414,8 @@ static void sub_open(struct engine_colgen *cg, struct sub *sb, const int16_t *ce
 	start[ns] = ns;
 	sb->lp = Clp_newModel();
 	Clp_setLogLevel(sb->lp, 0);
+	if (getenv("NOPERT"))
+		Clp_setPerturbation(sb->lp, 100);
 	Clp_loadProblem(sb->lp, ns, nr, start, index, value, lo, up, obj, rhs, rhs);
 	sb->nslack = ns;
 	sb->ncols = 0;

@@ -177,3 +177,32 @@ void http_field_error_add(struct http_request *req, const char *pointer, const c
 	fe->detail = arena_vsprintf(req->arena, fmt, ap);
 	va_end(ap);
 }
+
+/* Weak comparison (RFC 9110 §13.1.2): any listed tag equal to etag, W/ ignored, or "*". */
+bool http_etag_listed(const char *header, const char *etag)
+{
+	size_t elen = strlen(etag);
+	const char *p = header;
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (!*p)
+			break;
+		if (*p == '*')
+			return true;
+		if (!strncmp(p, "W/", 2))
+			p += 2;
+		const char *end = p;
+		if (*end == '"') {
+			const char *close = strchr(end + 1, '"');
+			end = close ? close + 1 : end + strlen(end);
+		} else {
+			while (*end && *end != ',')
+				end++;
+		}
+		if ((size_t)(end - p) == elen && !strncmp(p, etag, elen))
+			return true;
+		p = end;
+	}
+	return false;
+}

@@ -115,6 +115,9 @@ int64_t http_request_remaining_ms(const struct http_request *req);
 void http_field_error_add(struct http_request *req, const char *pointer, const char *code,
 			  const char *fmt, ...) RS_PRINTF(4, 5);
 
+/* true when an If-None-Match header value lists etag (weak comparison, "*" matches). */
+bool http_etag_listed(const char *if_none_match, const char *etag);
+
 /* CLOCK_MONOTONIC in nanoseconds. */
 int64_t http_now_ns(void);
 

@@ -111,33 +111,6 @@ static bool relpath_ok(const char *rel)
 	}
 }
 
-/* Weak comparison (RFC 9110 §13.1.2): any listed tag equal to etag, W/ ignored, or "*". */
-static bool etag_listed(const char *header, const char *etag)
-{
-	size_t elen = strlen(etag);
-	const char *p = header;
-	while (*p) {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (*p == '*')
-			return true;
-		if (!strncmp(p, "W/", 2))
-			p += 2;
-		const char *end = p;
-		if (*end == '"') {
-			const char *close = strchr(end + 1, '"');
-			end = close ? close + 1 : end + strlen(end);
-		} else {
-			while (*end && *end != ',')
-				end++;
-		}
-		if ((size_t)(end - p) == elen && !strncmp(p, etag, elen))
-			return true;
-		p = end;
-	}
-	return false;
-}
-
 enum err http_static_serve(const struct http_static *st, struct http_request *req,
 			   struct http_response *res, const char *relpath)
 {
@@ -165,7 +138,7 @@ enum err http_static_serve(const struct http_static *st, struct http_request *re
 	const char *inm = http_header_get(req, "If-None-Match");
 	/* MHD sends a 304 like a HEAD answer: Content-Length of the full file, no body (RFC
 	 * 9110 §8.6 forbids any other length), and never reads the file. */
-	bool fresh = inm && etag_listed(inm, etag);
+	bool fresh = inm && http_etag_listed(inm, etag);
 	http_respond_fd(res, fresh ? 304 : 200, fresh ? NULL : content_type(name), fd, (uint64_t)sb.st_size);
 	enum err e = http_set_header(res, "ETag", etag);
 	e = e ? e : http_set_header(res, "Cache-Control", cc);

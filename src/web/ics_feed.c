@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "http/request.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "crypto/crypto_hash.h"
@@ -57,7 +58,7 @@ static enum err serve(struct http_request *req, struct http_response *res, const
 	const char *ims = http_header_get(req, "If-Modified-Since");
 	int64_t since;
 	if (inm)
-		not_modified = ics_http_etag_listed(inm, e->etag);
+		not_modified = http_etag_listed(inm, e->etag);
 	else if (ims && ics_http_date_parse(ims, &since))
 		not_modified = e->last_modified <= since;
 	if (not_modified)

@@ -57,33 +57,6 @@ bool ics_http_date_parse(const char *s, int64_t *out)
 	return false;
 }
 
-bool ics_http_etag_listed(const char *header, const char *etag)
-{
-	size_t elen = strlen(etag);
-	const char *p = header;
-	while (*p) {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (!*p)
-			break;
-		if (*p == '*')
-			return true;
-		if (!strncmp(p, "W/", 2))
-			p += 2;
-		const char *end = p;
-		if (*end == '"') {
-			const char *close = strchr(end + 1, '"');
-			end = close ? close + 1 : end + strlen(end);
-		} else {
-			while (*end && *end != ',')
-				end++;
-		}
-		if ((size_t)(end - p) == elen && !strncmp(p, etag, elen))
-			return true;
-		p = end;
-	}
-	return false;
-}
 
 void ics_http_declare_metrics(void)
 {

@@ -10,8 +10,6 @@
 void ics_http_date_format(int64_t t, char out[32]);
 /* Parse the three HTTP date forms (IMF-fixdate, RFC 850, asctime); false when it is none. */
 bool ics_http_date_parse(const char *s, int64_t *out);
-/* If-None-Match: true when header is "*" or lists etag, compared weakly (W/ ignored). */
-bool ics_http_etag_listed(const char *header, const char *etag);
 void ics_http_declare_metrics(void);
 
 #endif
