@@ -65,6 +65,8 @@ struct sub {
 	bool bounds_changed;
 	double bound;      /* best Lagrangian bound (whole sub-problem, no fixings) */
 	double tail;       /* stop pricing once the LP is within this of its bound */
+	int a, b;          /* days the free people may change */
+	const int16_t *ctx;/* their rows outside [a, b] */
 	bool lp_ok;        /* the last solve ended optimal (Clp forgets after deleting columns) */
 };
 
@@ -335,12 +337,16 @@ static void lp_flush(struct sub *sb)
 }
 
 /* Set up a master for people (everyone else fixed as in cells). */
-static void sub_open(struct engine_colgen *cg, struct sub *sb, const int16_t *cells, const int *people, int k)
+static void sub_open(struct engine_colgen *cg, struct sub *sb, const int16_t *cells, const int *people, int k, int a,
+		     int b)
 {
 	const struct engine_static *st = cg->st;
 	const struct engine_model *m = st->m;
 	const int P = st->P, H = st->H, S = st->S;
 	sb->k = k;
+	sb->a = a;
+	sb->b = b;
+	sb->ctx = cells;
 	memcpy(sb->people, people, sizeof *people * (size_t)k);
 	for (int i = 0; i < k; i++)
 		sb->local[people[i]] = i;
@@ -354,14 +360,14 @@ static void sub_open(struct engine_colgen *cg, struct sub *sb, const int16_t *ce
 		const int16_t *r = cells + (size_t)p * (size_t)H;
 		if (sb->local[p] >= 0) {
 			const uint64_t *dom = st->dom + (size_t)p * (size_t)H;
-			for (int d = 0; d < H; d++)
+			for (int d = a; d <= b; d++)
 				for (uint64_t vs = dom[d] & ~(uint64_t)1; vs; vs &= vs - 1)
 					for (engine_mask parts = m->shifts[__builtin_ctzll(vs) - 1].parts; parts;
 					     parts &= parts - 1)
 						sb->row_of[d * S + __builtin_ctzll(parts)] = 0;
 			continue;
 		}
-		for (int d = 0; d < H; d++)
+		for (int d = a; d <= b; d++)
 			if (r[d] >= 0)
 				for (engine_mask parts = m->shifts[r[d]].parts; parts; parts &= parts - 1)
 					nf[d * S + __builtin_ctzll(parts)]++;
@@ -471,9 +477,11 @@ static double price(struct engine_colgen *cg, const struct sub *sb, int p, const
 	const int H = st->H, S = st->S, V = st->V;
 	const int32_t *ri = st->req_idx + (size_t)p * (size_t)H;
 	const uint64_t *al = sb->allow + (size_t)p * (size_t)H;
-	for (int d = 0; d < H; d++) {
+	const int a = sb->a, b = sb->b;
+	memcpy(cg->row, sb->ctx + (size_t)p * (size_t)H, sizeof *cg->row * (size_t)H);
+	for (int d = a; d <= b; d++) {
 		const int32_t *rq = ri[d] >= 0 ? st->req_cost + (size_t)ri[d] * (size_t)V : NULL;
-		int64_t *c = cg->cost + (size_t)d * (size_t)V;
+		int64_t *c = cg->cost + (size_t)(d - a) * (size_t)V;
 		for (int v = -1; v < S; v++) {
 			double x = rq ? rq[v + 1] : 0;
 			if (v >= 0)
@@ -484,14 +492,17 @@ static double price(struct engine_colgen *cg, const struct sub *sb, int p, const
 				}
 			c[v + 1] = (al[d] >> (v + 1) & 1) ? llround(x * SCALE) : FORBID;
 		}
-		cg->row[d] = ENGINE_OFF;
 	}
 	int64_t best;
 	int64_t w0 = engine_rowdp_work(cg->dp);
-	int ok = engine_rowdp_solve(cg->dp, st, p, cg->row, 0, H - 1, cg->cost, NULL, cg->out, &best);
+	int ok = engine_rowdp_solve(cg->dp, st, p, cg->row, a, b, cg->cost, NULL, cg->out, &best);
 	cg->work += engine_rowdp_work(cg->dp) - w0;
 	if (ok != 1 || best >= FORBID / 2)
 		return HUGE_VAL;
+	/* the full row: context with the window put in */
+	memmove(cg->out + a, cg->out, sizeof *cg->out * (size_t)(b - a + 1));
+	memcpy(cg->out, cg->row, sizeof *cg->out * (size_t)a);
+	memcpy(cg->out + b + 1, cg->row + b + 1, sizeof *cg->out * (size_t)(H - 1 - b));
 	return col_value(cg, sb, p, cg->out, pi);
 }
 
@@ -664,7 +675,7 @@ void engine_colgen_seed(struct engine_colgen *cg, const int16_t *cells)
 		int *all = xmalloc(sizeof *all * (size_t)P);
 		for (int p = 0; p < P; p++)
 			all[p] = p;
-		sub_open(cg, &cg->full, cells, all, P);
+		sub_open(cg, &cg->full, cells, all, P, 0, st->H - 1);
 		free(all);
 		cg->have_full = true;
 	}
@@ -792,6 +803,7 @@ int engine_colgen_bp_step(struct engine_colgen *cg, int16_t *out, int64_t *value
 		fprintf(stderr, "bp node %lld depth %d lp %.3f rounds %d cols %d inc %lld work %lldM\n", (long long)cg->bp_nodes,
 			cg->bp_depth, v, cg->bp_node_rounds, sb->ncols, (long long)cg->bp_incumbent, (long long)(cg->work / 1000000));
 	const double *x = Clp_getColSolution(sb->lp);
+	const int nlp = Clp_getNumCols(sb->lp) - sb->nslack; /* later columns are not in x */
 	bool infeasible = false;
 	for (int i = 0; i < sb->k; i++)
 		infeasible |= x[3 * sb->nrows + i] > 1e-6;
@@ -804,7 +816,7 @@ int engine_colgen_bp_step(struct engine_colgen *cg, int16_t *out, int64_t *value
 	/* LP value of every cell */
 	double *xc = cg->xcell;
 	memset(xc, 0, sizeof *xc * (size_t)P * (size_t)H * (size_t)V);
-	for (int c = 0; c < sb->ncols; c++) {
+	for (int c = 0; c < nlp; c++) {
 		double l = x[sb->nslack + c];
 		if (l < 1e-9)
 			continue;
@@ -828,7 +840,7 @@ int engine_colgen_bp_step(struct engine_colgen *cg, int16_t *out, int64_t *value
 		}
 	if (bp < 0) {
 		/* integral: one column per person */
-		for (int c = 0; c < sb->ncols; c++)
+		for (int c = 0; c < nlp; c++)
 			if (x[sb->nslack + c] > 0.5)
 				memcpy(out + (size_t)sb->people[sb->col_person[c]] * (size_t)H, sb->col_cells + (size_t)c * (size_t)H,
 				       sizeof *out * (size_t)H);
@@ -900,6 +912,8 @@ int engine_colgen_dive_step(struct engine_colgen *cg, uint64_t *rng, int16_t *ou
 	cg->dive_rounds = 0;
 	double v = Clp_objectiveValue(sb->lp);
 	const double *x = Clp_getColSolution(sb->lp);
+	/* columns priced after the last solve are not in x yet */
+	const int nlp = Clp_getNumCols(sb->lp) - sb->nslack;
 	bool infeasible = false;
 	for (int i = 0; i < sb->k; i++)
 		infeasible |= x[3 * sb->nrows + i] > 1e-6;
@@ -917,7 +931,7 @@ int engine_colgen_dive_step(struct engine_colgen *cg, uint64_t *rng, int16_t *ou
 	double *bestx = xcalloc((size_t)sb->k, sizeof *bestx);
 	for (int i = 0; i < sb->k; i++)
 		chosen[i] = -1;
-	for (int c = 0; c < sb->ncols; c++) {
+	for (int c = 0; c < nlp; c++) {
 		int i = sb->col_person[c];
 		double l = x[sb->nslack + c];
 		if (l > bestx[i]) {
@@ -1074,20 +1088,25 @@ static int64_t solve_ip(struct engine_colgen *cg, struct sub *sb, int16_t *cells
 	return after;
 }
 
-void engine_colgen_improve(struct engine_colgen *cg, int16_t *cells, const int *people, int k, int max_rounds,
-			   int ip_nodes, struct engine_subresult *res)
+void engine_colgen_improve(struct engine_colgen *cg, int16_t *cells, const int *people, int k, int a, int b,
+			   int max_rounds, int ip_nodes, struct engine_subresult *res)
 {
 	const int H = cg->st->H;
 	struct sub *sb = &cg->tmp;
 	memset(res, 0, sizeof *res);
-	sub_open(cg, sb, cells, people, k);
+	sub_open(cg, sb, cells, people, k, a, b);
 	for (int i = 0; i < k; i++) {
 		int p = people[i];
 		const struct pool *pl = &cg->pool[p];
-		(void)col_add(cg, sb, p, cells + (size_t)p * (size_t)H);
-		for (int j = 0; j < pl->n; j++)
-			if (engine_row_feasible(cg->st, p, pl->cells + (size_t)j * (size_t)H))
-				(void)col_add(cg, sb, p, pl->cells + (size_t)j * (size_t)H);
+		const int16_t *cur = cells + (size_t)p * (size_t)H;
+		(void)col_add(cg, sb, p, cur);
+		/* pool rows that agree with the fixed days */
+		for (int j = 0; j < pl->n; j++) {
+			const int16_t *r = pl->cells + (size_t)j * (size_t)H;
+			if (memcmp(r, cur, sizeof *r * (size_t)a) == 0 &&
+			    memcmp(r + b + 1, cur + b + 1, sizeof *r * (size_t)(H - 1 - b)) == 0)
+				(void)col_add(cg, sb, p, r);
+		}
 	}
 	res->before = res->after = sub_cost(cg, sb, cells);
 	double nb;
