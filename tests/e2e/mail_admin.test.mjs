@@ -82,10 +82,13 @@ test('on a phone the page does not overflow sideways', async () => {
   await context.close();
 });
 
-test('without a token the page is refused', async () => {
+test('without a session the page sends the visitor to sign in', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   const res = await page.goto(srv.url + '/admin/mail');
-  assert.equal(res.status(), 401);
+  // 303 to /auth/refresh, which has no session to refresh and goes on to the sign-in page
+  assert.equal(new URL(page.url()).pathname, '/login');
+  assert.equal(res.status(), 200);
+  assert.doesNotMatch(await page.content(), /id="template-invite"/);
   await context.close();
 });

@@ -386,9 +386,12 @@ test('a message left in sending by a killed worker is never resent automatically
 });
 
 test('the admin page and the HTML preview need an admin', async () => {
-  const get = (path, bearer) => fetch(srv.url + path, { headers: bearer ? { Authorization: `Bearer ${bearer}` } : {} });
+  const get = (path, bearer) =>
+    fetch(srv.url + path, { headers: bearer ? { Authorization: `Bearer ${bearer}` } : {}, redirect: 'manual' });
   const chief = apiTokenFor(srv, 'chief@lakeside.example');
-  assert.equal((await get('/admin/mail')).status, 401);
+  const anon = await get('/admin/mail'); // a page: anonymous visitors are sent to sign in
+  assert.equal(anon.status, 303);
+  assert.match(anon.headers.get('location'), /^\/auth\/refresh\?next=/);
   assert.equal((await get('/admin/mail', chief)).status, 403);
   assert.equal((await get('/admin/mail/invite/html', chief)).status, 403);
   const page = await get('/admin/mail', token);
