@@ -70,11 +70,6 @@ struct sub {
 	bool lp_ok;        /* the last solve ended optimal (Clp forgets after deleting columns) */
 };
 
-struct bp_dec {
-	int p, d, v;   /* cell (person, day) and value */
-	bool forbid;   /* false: the cell must take v (first branch); true: it must not */
-};
-
 struct engine_colgen {
 	const struct engine_static *st;
 	struct pool *pool;
@@ -86,12 +81,6 @@ struct engine_colgen {
 	struct sub full, tmp;
 	bool have_full;
 	int64_t work;
-	/* branch and price on the full master: depth-first over cell decisions */
-	bool bp_active, bp_done;
-	struct bp_dec *bp_path;
-	int bp_depth, bp_cap, bp_node_rounds;
-	int64_t bp_incumbent, bp_nodes;
-	double *xcell;   /* [P*H*V] LP value of each cell */
 	/* dive: fix whole people to their most used column, one batch at a time */
 	bool dive_active;
 	bool *dfix;
@@ -161,7 +150,6 @@ struct engine_colgen *engine_colgen_new(const struct engine_static *st)
 	cg->val = xmalloc(sizeof *cg->val * ((size_t)H * (size_t)S + 1));
 	sub_alloc(&cg->full, st);
 	sub_alloc(&cg->tmp, st);
-	cg->xcell = xmalloc(sizeof *cg->xcell * (size_t)P * (size_t)H * (size_t)st->V);
 	cg->dfix = xcalloc((size_t)P, sizeof *cg->dfix);
 	return cg;
 }
@@ -183,8 +171,6 @@ void engine_colgen_free(struct engine_colgen *cg)
 	free(cg->val);
 	sub_release(&cg->full);
 	sub_release(&cg->tmp);
-	free(cg->xcell);
-	free(cg->bp_path);
 	free(cg->dfix);
 	free(cg);
 }
@@ -728,137 +714,6 @@ static void bounds_apply(struct sub *sb, const struct engine_static *st)
 	sb->bounds_changed = true;
 }
 
-/* Rebuild the allowed values from the decisions on the current path. */
-static void bp_apply_path(struct engine_colgen *cg)
-{
-	const struct engine_static *st = cg->st;
-	struct sub *sb = &cg->full;
-	memcpy(sb->allow, st->dom, sizeof *sb->allow * (size_t)st->P * (size_t)st->H);
-	for (int i = 0; i < cg->bp_depth; i++) {
-		const struct bp_dec *dc = &cg->bp_path[i];
-		uint64_t bit = (uint64_t)1 << (dc->v + 1);
-		uint64_t *al = &sb->allow[(size_t)dc->p * (size_t)st->H + (size_t)dc->d];
-		*al = dc->forbid ? (*al & ~bit) : (*al & bit);
-	}
-	bounds_apply(sb, st);
-	cg->bp_node_rounds = 0;
-}
-
-void engine_colgen_bp_begin(struct engine_colgen *cg, int64_t incumbent)
-{
-	cg->bp_active = cg->have_full;
-	cg->bp_done = false;
-	cg->bp_depth = 0;
-	cg->bp_nodes = 0;
-	cg->bp_incumbent = incumbent;
-	if (cg->bp_active)
-		bp_apply_path(cg);
-}
-
-void engine_colgen_bp_incumbent(struct engine_colgen *cg, int64_t incumbent)
-{
-	if (incumbent < cg->bp_incumbent)
-		cg->bp_incumbent = incumbent;
-}
-
-bool engine_colgen_bp_active(const struct engine_colgen *cg) { return cg->bp_active; }
-bool engine_colgen_bp_exhausted(const struct engine_colgen *cg) { return cg->bp_done; }
-int64_t engine_colgen_bp_nodes(const struct engine_colgen *cg) { return cg->bp_nodes; }
-
-/* Leave the current node: take the other branch of the deepest decision not yet tried
- * both ways, or finish when there is none. */
-static void bp_backtrack(struct engine_colgen *cg)
-{
-	while (cg->bp_depth > 0 && cg->bp_path[cg->bp_depth - 1].forbid)
-		cg->bp_depth--;
-	if (cg->bp_depth == 0) {
-		cg->bp_active = false;
-		cg->bp_done = true;
-		bp_apply_path(cg); /* lift every restriction */
-		return;
-	}
-	cg->bp_path[cg->bp_depth - 1].forbid = true;
-	bp_apply_path(cg);
-}
-
-int engine_colgen_bp_step(struct engine_colgen *cg, int16_t *out, int64_t *value)
-{
-	const struct engine_static *st = cg->st;
-	const int P = st->P, H = st->H, V = st->V;
-	struct sub *sb = &cg->full;
-	if (!cg->bp_active)
-		return 2;
-	double nb;
-	bool conv = generate(cg, sb, 1, HUGE_VAL, &nb);
-	cg->bp_node_rounds++;
-	if (!sb->lp_ok || (!sb->hard && ceil(nb - 1e-6) >= (double)cg->bp_incumbent)) {
-		bp_backtrack(cg); /* infeasible, or bounded above the incumbent */
-		return cg->bp_active ? 0 : 2;
-	}
-	if (!conv)
-		return 0;
-	cg->bp_nodes++;
-	double v = Clp_objectiveValue(sb->lp);
-	if (getenv("BPDEBUG"))
-		fprintf(stderr, "bp node %lld depth %d lp %.3f rounds %d cols %d inc %lld work %lldM\n", (long long)cg->bp_nodes,
-			cg->bp_depth, v, cg->bp_node_rounds, sb->ncols, (long long)cg->bp_incumbent, (long long)(cg->work / 1000000));
-	const double *x = Clp_getColSolution(sb->lp);
-	const int nlp = Clp_getNumCols(sb->lp) - sb->nslack; /* later columns are not in x */
-	bool infeasible = false;
-	for (int i = 0; i < sb->k; i++)
-		infeasible |= x[3 * sb->nrows + i] > 1e-6;
-	if (cg->bp_depth == 0 && !infeasible && !sb->hard && nb > sb->bound)
-		sb->bound = nb;
-	if (infeasible || (!sb->hard && ceil(nb - 1e-6) >= (double)cg->bp_incumbent)) {
-		bp_backtrack(cg);
-		return cg->bp_active ? 0 : 2;
-	}
-	/* LP value of every cell */
-	double *xc = cg->xcell;
-	memset(xc, 0, sizeof *xc * (size_t)P * (size_t)H * (size_t)V);
-	for (int c = 0; c < nlp; c++) {
-		double l = x[sb->nslack + c];
-		if (l < 1e-9)
-			continue;
-		int p = sb->people[sb->col_person[c]];
-		const int16_t *r = sb->col_cells + (size_t)c * (size_t)H;
-		for (int d = 0; d < H; d++)
-			xc[((size_t)p * (size_t)H + (size_t)d) * (size_t)V + (size_t)(r[d] + 1)] += l;
-	}
-	int bp = -1, bd = -1, bv = 0;
-	double bx = -1;
-	for (int p = 0; p < P; p++)
-		for (int d = 0; d < H; d++) {
-			const double *xv = xc + ((size_t)p * (size_t)H + (size_t)d) * (size_t)V;
-			for (int vv = 0; vv < V; vv++)
-				if (xv[vv] > 1e-6 && xv[vv] < 1 - 1e-6 && xv[vv] > bx) {
-					bx = xv[vv];
-					bp = p;
-					bd = d;
-					bv = vv - 1;
-				}
-		}
-	if (bp < 0) {
-		/* integral: one column per person */
-		for (int c = 0; c < nlp; c++)
-			if (x[sb->nslack + c] > 0.5)
-				memcpy(out + (size_t)sb->people[sb->col_person[c]] * (size_t)H, sb->col_cells + (size_t)c * (size_t)H,
-				       sizeof *out * (size_t)H);
-		*value = llround(v);
-		if (*value < cg->bp_incumbent)
-			cg->bp_incumbent = *value;
-		bp_backtrack(cg);
-		return 1;
-	}
-	if (cg->bp_depth == cg->bp_cap) {
-		cg->bp_cap = cg->bp_cap ? cg->bp_cap * 2 : 256;
-		cg->bp_path = xrealloc(cg->bp_path, sizeof *cg->bp_path * (size_t)cg->bp_cap);
-	}
-	cg->bp_path[cg->bp_depth++] = (struct bp_dec){bp, bd, bv, false};
-	bp_apply_path(cg);
-	return 0;
-}
-
 /* ---- dives ------------------------------------------------------------------------ */
 
 void engine_colgen_dive_begin(struct engine_colgen *cg, int64_t incumbent, uint64_t *rng)
@@ -884,12 +739,8 @@ static void dive_finish(struct engine_colgen *cg)
 {
 	cg->dive_active = false;
 	cg->full.tail = 0;
-	if (cg->bp_active) {
-		bp_apply_path(cg);
-	} else {
-		memcpy(cg->full.allow, cg->st->dom, sizeof *cg->full.allow * (size_t)cg->st->P * (size_t)cg->st->H);
-		bounds_apply(&cg->full, cg->st);
-	}
+	memcpy(cg->full.allow, cg->st->dom, sizeof *cg->full.allow * (size_t)cg->st->P * (size_t)cg->st->H);
+	bounds_apply(&cg->full, cg->st);
 }
 
 bool engine_colgen_diving(const struct engine_colgen *cg) { return cg->dive_active; }
@@ -1017,7 +868,8 @@ static int64_t sub_cost(struct engine_colgen *cg, const struct sub *sb, const in
 
 /* Cbc over the master's columns; writes the chosen rows into cells when they cost less
  * than `before`. Returns the new sub-problem cost. */
-static int64_t solve_ip(struct engine_colgen *cg, struct sub *sb, int16_t *cells, int64_t before, int nodes)
+static int64_t solve_ip(struct engine_colgen *cg, struct sub *sb, int16_t *cells, int64_t before, int nodes, bool full,
+			double seconds)
 {
 	const int H = cg->st->H;
 	lp_flush(sb);
@@ -1048,13 +900,14 @@ static int64_t solve_ip(struct engine_colgen *cg, struct sub *sb, int16_t *cells
 	/* fixed seeds: Cbc otherwise carries random state from one solve to the next */
 	Cbc_setParameter(ip, "randomCbcSeed", "1");
 	Cbc_setParameter(ip, "randomSeed", "1");
-	if (!getenv("CBCFULL")) {
+	if (!full) {
+		/* small masters: plain branch and bound is quicker than cuts and heuristics */
 		Cbc_setParameter(ip, "cuts", "off");
 		Cbc_setParameter(ip, "heuristicsOnOff", "off");
 		Cbc_setParameter(ip, "preprocess", "off");
 	}
 	Cbc_setMaximumNodes(ip, nodes);
-	Cbc_setMaximumSeconds(ip, 30);
+	Cbc_setMaximumSeconds(ip, seconds > 0 ? seconds : 1e6);
 	Cbc_setAllowableGap(ip, 0.999);
 	if (!sb->hard)
 		Cbc_setCutoff(ip, (double)before - 0.5);
@@ -1088,8 +941,44 @@ static int64_t solve_ip(struct engine_colgen *cg, struct sub *sb, int16_t *cells
 	return after;
 }
 
+void engine_colgen_enrich(struct engine_colgen *cg, int rounds, double noise, uint64_t *rng)
+{
+	if (!cg->have_full)
+		return;
+	struct sub *sb = &cg->full;
+	lp_solve(cg, sb);
+	if (!sb->lp_ok)
+		return;
+	const int nr = sb->k + sb->nrows;
+	double *y = xmalloc(sizeof *y * (size_t)nr), *pi = xmalloc(sizeof *pi * (size_t)nr);
+	memcpy(y, Clp_dualRowSolution(sb->lp), sizeof *y * (size_t)nr);
+	for (int r = 0; r < rounds; r++) {
+		for (int i = 0; i < nr; i++)
+			pi[i] = y[i] + noise * (2 * engine_rng_unit(rng) - 1);
+		for (int i = 0; i < sb->k; i++) {
+			int p = sb->people[i];
+			if (price(cg, sb, p, pi) == HUGE_VAL)
+				continue;
+			pool_put(cg, p, cg->out);
+			(void)col_add(cg, sb, p, cg->out);
+		}
+	}
+	free(y);
+	free(pi);
+}
+
+int64_t engine_colgen_master_ip(struct engine_colgen *cg, int16_t *cells, int nodes, double seconds)
+{
+	if (!cg->have_full)
+		return ENGINE_INF;
+	struct sub *sb = &cg->full;
+	engine_colgen_seed(cg, cells);
+	int64_t before = sub_cost(cg, sb, cells);
+	return solve_ip(cg, sb, cells, before, nodes, true, seconds);
+}
+
 void engine_colgen_improve(struct engine_colgen *cg, int16_t *cells, const int *people, int k, int a, int b,
-			   int max_rounds, int ip_nodes, struct engine_subresult *res)
+			   int max_rounds, int ip_nodes, double seconds, struct engine_subresult *res)
 {
 	const int H = cg->st->H;
 	struct sub *sb = &cg->tmp;
@@ -1117,6 +1006,6 @@ void engine_colgen_improve(struct engine_colgen *cg, int16_t *cells, const int *
 	res->bound = nb;
 	bool room = sb->hard || ceil(nb - 1e-6) < (double)res->before;
 	if (room && ip_nodes > 0)
-		res->after = solve_ip(cg, sb, cells, res->before, ip_nodes);
+		res->after = solve_ip(cg, sb, cells, res->before, ip_nodes, false, seconds);
 	sub_close(sb);
 }

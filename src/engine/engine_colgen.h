@@ -8,8 +8,9 @@
  * terms, which pricing ignores; callers check).
  *
  * Two uses:
- *  - the full master (every person free), kept alive: root bound, then branch and price
- *    (depth first), whose integral nodes are returned for polishing by local search;
+ *  - the full master (every person free), kept alive: root bound, dives that fix the
+ *    most decided people and re-price until the LP is integral, and Cbc over all the
+ *    columns found (a restricted master); their rosters go to local search for polish;
  *  - sub-problems: k people free, everyone else fixed, solved by pricing then Cbc. */
 #ifndef RS_ENGINE_COLGEN_H
 #define RS_ENGINE_COLGEN_H
@@ -32,25 +33,22 @@ void engine_colgen_seed(struct engine_colgen *cg, const int16_t *cells);
  * best lower bound seen is kept (engine_colgen_bound). */
 bool engine_colgen_root(struct engine_colgen *cg, int max_rounds);
 double engine_colgen_bound(const struct engine_colgen *cg);
-/* Branch and price from the root, depth first over cell decisions (the cell whose LP
- * value is nearest 1 is forced first, then forbidden), pruning nodes whose LP bound cannot
- * beat the incumbent. In small steps so callers can interleave other work: a step returns
- * 0 (go on), 1 (an integral node: roster in out, its cost in *value; the search goes on)
- * or 2 (the tree is exhausted or the search was not started). Exhausted means no schedule
- * beats the incumbent: it is optimal. */
-void engine_colgen_bp_begin(struct engine_colgen *cg, int64_t incumbent);
-void engine_colgen_bp_incumbent(struct engine_colgen *cg, int64_t incumbent);
-int engine_colgen_bp_step(struct engine_colgen *cg, int16_t *out, int64_t *value);
-bool engine_colgen_bp_active(const struct engine_colgen *cg);
-bool engine_colgen_bp_exhausted(const struct engine_colgen *cg);
-int64_t engine_colgen_bp_nodes(const struct engine_colgen *cg);
-
-/* A dive from the root (the branch-and-price path, if any, is set aside meanwhile): fix
- * the people whose LP row is (nearly) decided, re-price, repeat. Steps return 0 (go on),
+/* A dive from the root: fix the people whose LP row is (nearly) decided, re-price,
+ * repeat. Steps return 0 (go on),
  * 1 (integral: roster in out, dive over) or 2 (dive over: cannot beat incumbent). */
 void engine_colgen_dive_begin(struct engine_colgen *cg, int64_t incumbent, uint64_t *rng);
 int engine_colgen_dive_step(struct engine_colgen *cg, uint64_t *rng, int16_t *out);
 bool engine_colgen_diving(const struct engine_colgen *cg);
+
+/* More columns for the integer master: price every person `rounds` times at the LP's
+ * duals shaken by up to ±noise, keeping every row found (they are near-optimal in the
+ * LP's eyes, and varied). */
+void engine_colgen_enrich(struct engine_colgen *cg, int rounds, double noise, uint64_t *rng);
+/* Cbc over every column of the full master, from the roster in cells (its rows are added);
+ * writes a better roster into cells. Returns the new cost (the master's view). Cbc stops
+ * after `nodes` nodes or `seconds` (<= 0: no time limit; a time limit makes the result
+ * depend on the machine, so the solver passes one only when it has a deadline). */
+int64_t engine_colgen_master_ip(struct engine_colgen *cg, int16_t *cells, int nodes, double seconds);
 
 struct engine_subresult {
 	int64_t before, after;  /* sub-problem cost of the given rows and of the rows returned */
@@ -58,10 +56,11 @@ struct engine_subresult {
 	bool converged;
 };
 
-/* Re-optimise the rows of people[0..k-1] in cells (everyone else fixed): pricing for at
- * most max_rounds rounds, then, when the bound leaves room below `before`, Cbc over the
- * columns (at most ip_nodes nodes). Writes better rows into cells. */
-void engine_colgen_improve(struct engine_colgen *cg, int16_t *cells, const int *people, int k, int max_rounds,
-			   int ip_nodes, struct engine_subresult *res);
+/* Re-optimise days [a, b] of the rows of people[0..k-1] in cells (everyone and every
+ * other day fixed): pricing for at most max_rounds rounds, then, when the bound leaves
+ * room below `before`, Cbc over the columns (at most ip_nodes nodes). Writes better rows
+ * into cells. */
+void engine_colgen_improve(struct engine_colgen *cg, int16_t *cells, const int *people, int k, int a, int b,
+			   int max_rounds, int ip_nodes, double seconds, struct engine_subresult *res);
 
 #endif

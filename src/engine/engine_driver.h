@@ -22,7 +22,7 @@
 #define ENGINE_MAX_SLOTS 16
 
 enum engine_role { ENGINE_ROLE_LS, ENGINE_ROLE_CG };
-enum engine_cg_phase { CG_START, CG_ROOT, CG_DIVE, CG_BP, CG_POLISH, CG_SUB };
+enum engine_cg_phase { CG_START, CG_ROOT, CG_DIVE, CG_MIP, CG_POLISH, CG_SUB };
 
 struct engine_shared;
 
@@ -45,10 +45,11 @@ struct engine_slot {
 	bool full_master;            /* model small enough for the whole master */
 	int16_t *buf;
 	int64_t phase_end;           /* tick at which a polish / sub-problem phase ends */
-	int sub_k;
+	int sub_k, sub_count;
+	int *people;                 /* [P] scratch */
 	int dive_fail;
 	enum engine_cg_phase after_polish;
-	double proof;                /* proven lower bound from an exhausted search (-inf) */
+	int mip_nodes;               /* node limit of Cbc on the whole master */
 	int64_t incumbent;           /* best total known at the last meeting */
 	int16_t *inc_cells;
 	bool inc_new;

@@ -8,7 +8,6 @@
 
 #define POLISH_TICKS (30LL * 1000 * 1000)  /* local search after each dive */
 #define SUB_TICKS (200LL * 1000 * 1000)    /* a spell of sub-problems between dives */
-#define BP_TICKS (1000LL * 1000 * 1000)    /* a spell of branch and price between dives */
 #define STEP_TICKS 64                      /* floor on the work of a search step */
 
 double engine_now(void)
@@ -135,6 +134,16 @@ static void ls_step(struct engine_slot *sl)
 	w->steps++;
 }
 
+/* Time left before the time limit (0 = none): a bound for long external calls. */
+static double seconds_left(const struct engine_slot *sl)
+{
+	const struct engine_solve_opts *o = sl->sh->o;
+	if (o->time_limit <= 0)
+		return 0;
+	double left = o->time_limit - (engine_now() - sl->sh->t0);
+	return left > 0.01 ? left : 0.01;
+}
+
 /* One step of the column-generation slot. */
 static void cg_step(struct engine_slot *sl)
 {
@@ -154,8 +163,10 @@ static void cg_step(struct engine_slot *sl)
 		break;
 	case CG_ROOT:
 		if (engine_colgen_root(sl->cg, 1)) {
-			sl->phase = getenv("XSUB") ? CG_SUB : getenv("XBP") ? CG_BP : CG_DIVE;
-			sl->phase_end = INT64_MAX;
+			sl->phase = CG_DIVE;
+			if (sl->sh->o->verbose)
+				fprintf(stderr, "t=%.2f slot %d: root bound %.3f\n", engine_now() - sl->sh->t0, sl->id,
+					engine_colgen_bound(sl->cg));
 		}
 		break;
 	case CG_DIVE: {
@@ -172,49 +183,34 @@ static void cg_step(struct engine_slot *sl)
 			fprintf(stderr, "dive r=%d ticks=%lldM\n", r, (long long)(engine_slot_ticks(sl) / 1000000));
 		if (r == 1) {
 			engine_state_load(&w->cur, sl->buf);
+			if (sl->sh->o->verbose)
+				fprintf(stderr, "t=%.2f slot %d: dive %lld\n", engine_now() - sl->sh->t0, sl->id,
+					(long long)engine_state_total(&w->cur));
 			sl->phase = CG_POLISH;
 			sl->after_polish = CG_DIVE;
 			sl->phase_end = engine_slot_ticks(sl) + POLISH_TICKS;
 			sl->dive_fail = 0;
 		} else if (r == 2 && ++sl->dive_fail >= 2) {
-			sl->phase = CG_BP;
+			sl->phase = CG_MIP;
 			sl->dive_fail = 0;
-			sl->phase_end = engine_slot_ticks(sl) + BP_TICKS;
 		}
 		break;
 	}
-	case CG_BP: {
-		if (engine_slot_ticks(sl) >= sl->phase_end && !engine_colgen_bp_exhausted(sl->cg)) {
-			sl->phase = CG_DIVE; /* the tree waits; dives again with what was learnt */
-			break;
-		}
-		if (sl->inc_new) {
-			engine_colgen_seed(sl->cg, sl->inc_cells);
-			sl->inc_new = false;
-		}
-		int64_t inc = sl->incumbent < sl->best_total ? sl->incumbent : sl->best_total;
-		if (!engine_colgen_bp_active(sl->cg)) {
-			if (engine_colgen_bp_exhausted(sl->cg)) {
-				sl->phase = CG_SUB;
-				sl->phase_end = engine_slot_ticks(sl) + SUB_TICKS;
-				break;
-			}
-			engine_colgen_bp_begin(sl->cg, inc);
-		}
-		engine_colgen_bp_incumbent(sl->cg, inc);
-		int64_t value;
-		int r = engine_colgen_bp_step(sl->cg, sl->buf, &value);
-		if (r == 1) {
-			engine_state_load(&w->cur, sl->buf);
-			sl->phase = CG_POLISH;
-			sl->after_polish = CG_BP;
-			sl->phase_end = engine_slot_ticks(sl) + POLISH_TICKS;
-		} else if (r == 2 && engine_colgen_bp_exhausted(sl->cg)) {
-			/* no schedule beats the incumbent of the search */
-			int64_t proof = inc < sl->best_total ? inc : sl->best_total;
-			if ((double)proof > sl->proof)
-				sl->proof = (double)proof;
-		}
+	case CG_MIP: {
+		/* Cbc over every column found so far, from the best schedule known */
+		const int16_t *from = sl->incumbent < sl->best_total ? sl->inc_cells : sl->best.cell;
+		memcpy(sl->buf, from, sizeof *sl->buf * (size_t)P * (size_t)H);
+		double c0 = engine_now();
+		if (getenv("XENRICH"))
+			engine_colgen_enrich(sl->cg, atoi(getenv("XENRICH")), getenv("XNOISE") ? atof(getenv("XNOISE")) : 3.0, &w->rng);
+		int64_t v = engine_colgen_master_ip(sl->cg, sl->buf, sl->mip_nodes, seconds_left(sl));
+		if (sl->sh->o->verbose)
+			fprintf(stderr, "t=%.2f slot %d: master IP %lld in %.2fs\n", engine_now() - sl->sh->t0, sl->id, (long long)v,
+				engine_now() - c0);
+		engine_state_load(&w->cur, sl->buf);
+		sl->phase = CG_POLISH;
+		sl->after_polish = getenv("XNOSUB") ? CG_DIVE : CG_SUB;
+		sl->phase_end = engine_slot_ticks(sl) + POLISH_TICKS;
 		break;
 	}
 	case CG_POLISH:
@@ -222,28 +218,41 @@ static void cg_step(struct engine_slot *sl)
 		if (engine_slot_ticks(sl) >= sl->phase_end) {
 			engine_colgen_seed(sl->cg, w->cur.cell);
 			sl->phase = sl->after_polish;
-			if (getenv("XSUBAFTER")) {
-				sl->phase = CG_SUB;
-				sl->phase_end = INT64_MAX;
-			}
+			sl->phase_end = engine_slot_ticks(sl) + SUB_TICKS;
 		}
 		break;
 	case CG_SUB: {
-		int k = sl->sub_k < P ? sl->sub_k : P;
-		int people[64];
-		pick_related(w, people, k);
+		/* alternately: a few alike people over the whole horizon, or everybody over a
+		 * window of days */
+		int k, a = 0, b = H - 1;
+		bool window = (sl->sub_count++ & 1) && P > sl->sub_k;
+		if (window) {
+			k = P;
+			for (int i = 0; i < P; i++)
+				sl->people[i] = i;
+			int len = 5 + engine_rng_int(&w->rng, 6);
+			if (len > H)
+				len = H;
+			a = engine_rng_int(&w->rng, H - len + 1);
+			b = a + len - 1;
+		} else {
+			k = sl->sub_k < P ? sl->sub_k : P;
+			pick_related(w, sl->people, k);
+		}
+		int *people = sl->people;
 		memcpy(sl->buf, w->cur.cell, sizeof *sl->buf * (size_t)P * (size_t)H);
 		struct engine_subresult res;
 		int64_t t0 = engine_slot_ticks(sl);
-		engine_colgen_improve(sl->cg, sl->buf, people, k, 40, 100, &res);
+		engine_colgen_improve(sl->cg, sl->buf, people, k, a, b, 40, 100, seconds_left(sl), &res);
 		if (getenv("SUBDEBUG"))
-			fprintf(stderr, "sub k=%d %lld -> %lld bound %.2f conv %d ticks %lldK total %lld\n", k, (long long)res.before,
+			fprintf(stderr, "sub k=%d [%d,%d] %lld -> %lld bound %.2f conv %d ticks %lldK total %lld\n", k, a, b,
+				(long long)res.before,
 				(long long)res.after, res.bound, res.converged, (long long)((engine_slot_ticks(sl) - t0) / 1000),
 				(long long)engine_state_total(&w->cur));
 		if (res.after < res.before)
 			engine_state_load(&w->cur, sl->buf);
-		if (engine_slot_ticks(sl) >= sl->phase_end && sl->full_master && !engine_colgen_bp_exhausted(sl->cg))
-			sl->phase = CG_BP;
+		if (engine_slot_ticks(sl) >= sl->phase_end && sl->full_master)
+			sl->phase = CG_DIVE;
 		else if (engine_slot_ticks(sl) >= sl->phase_end)
 			sl->phase_end = engine_slot_ticks(sl) + SUB_TICKS;
 		break;

@@ -13,12 +13,17 @@
  * sub-problems (the master LP would eat the time). */
 #define FULL_MASTER_ROWS 1500
 #define FULL_MASTER_CELLS 40000
+#define LS_STALL_EPOCHS 20
 
 static uint64_t mix_seed(uint64_t seed, int id)
 {
 	uint64_t s = seed ^ (0x5851F42D4C957F2Dull * (uint64_t)(id + 1));
 	return engine_rng_next(&s);
 }
+
+static bool cg_suits(const struct engine_model *m);
+static bool full_master_suits(const struct engine_model *m);
+static void slot_become_cg(struct engine_shared *sh, struct engine_slot *sl);
 
 static int64_t total_ticks(const struct engine_shared *sh)
 {
@@ -50,8 +55,6 @@ static void meet(struct engine_shared *sh)
 		struct engine_slot *sl = &sh->slot[i];
 		if (sl->cg && !sh->st->soft_terms) {
 			double lb = engine_colgen_bound(sl->cg);
-			if (sl->proof > lb)
-				lb = sl->proof;
 			if (lb > sh->lower_bound)
 				sh->lower_bound = lb;
 		}
@@ -62,6 +65,16 @@ static void meet(struct engine_shared *sh)
 			engine_state_copy(&sl->best, &b->best);
 			sl->best_total = b->best_total;
 			sl->best_time = b->best_time;
+		}
+	}
+	/* a local search that has stalled for a while on a model the whole master suits is
+	 * better spent on a second column-generation search (other seed, other dives) */
+	for (int i = 0; i < sh->nslots; i++) {
+		struct engine_slot *sl = &sh->slot[i];
+		if (sl->role == ENGINE_ROLE_LS && sl->stale >= LS_STALL_EPOCHS && cg_suits(sh->st->m) &&
+		    full_master_suits(sh->st->m) && !getenv("NOSWITCH")) {
+			slot_become_cg(sh, sl);
+			changed = true;
 		}
 	}
 	for (int i = 0; i < sh->nslots; i++) {
@@ -129,6 +142,35 @@ static void *thread_main(void *arg)
 	}
 }
 
+static bool cg_suits(const struct engine_model *m)
+{
+	return m->ndays <= 84 && !getenv("NOCG");
+}
+
+static bool full_master_suits(const struct engine_model *m)
+{
+	int rows = m->npeople + m->ndays * m->nshifts;
+	return rows <= FULL_MASTER_ROWS && m->npeople * m->ndays <= FULL_MASTER_CELLS;
+}
+
+/* Give a slot the column-generation role (at start, or when its local search stalls). */
+static void slot_become_cg(struct engine_shared *sh, struct engine_slot *sl)
+{
+	const struct engine_static *st = sh->st;
+	const struct engine_model *m = st->m;
+	sl->role = ENGINE_ROLE_CG;
+	sl->phase = CG_START;
+	sl->cg = engine_colgen_new(st);
+	sl->full_master = full_master_suits(m);
+	sl->buf = xmalloc(sizeof *sl->buf * (size_t)st->P * (size_t)st->H);
+	sl->inc_cells = xmalloc(sizeof *sl->inc_cells * (size_t)st->P * (size_t)st->H);
+	sl->people = xmalloc(sizeof *sl->people * (size_t)st->P);
+	sl->sub_k = st->P < 8 ? st->P : 8;
+	sl->mip_nodes = m->npeople + m->ndays * m->nshifts <= 200 ? 2000 : 500;
+	sl->inc_new = false;
+	sl->incumbent = ENGINE_INF;
+}
+
 static void slot_init(struct engine_shared *sh, int i, const struct engine_model *m)
 {
 	const struct engine_static *st = sh->st;
@@ -136,22 +178,13 @@ static void slot_init(struct engine_shared *sh, int i, const struct engine_model
 	sl->sh = sh;
 	sl->id = i;
 	/* column generation prices whole rows: only for horizons a row DP handles at once */
-	sl->role = i == 1 && m->ndays <= 84 && !getenv("NOCG") ? ENGINE_ROLE_CG : ENGINE_ROLE_LS;
+	sl->role = i == 1 && cg_suits(m) ? ENGINE_ROLE_CG : ENGINE_ROLE_LS;
 	engine_worker_init(&sl->w, st, mix_seed(sh->o->seed, i));
 	engine_state_init(&sl->best, st);
 	sl->best_total = ENGINE_INF;
 	sl->incumbent = ENGINE_INF;
-	sl->proof = -HUGE_VAL;
-	if (sl->role == ENGINE_ROLE_CG) {
-		sl->cg = engine_colgen_new(st);
-		int rows = m->npeople + m->ndays * m->nshifts;
-		sl->full_master = rows <= FULL_MASTER_ROWS && m->npeople * m->ndays <= FULL_MASTER_CELLS;
-		sl->buf = xmalloc(sizeof *sl->buf * (size_t)st->P * (size_t)st->H);
-		sl->inc_cells = xmalloc(sizeof *sl->inc_cells * (size_t)st->P * (size_t)st->H);
-		sl->sub_k = st->P < 8 ? st->P : 8;
-		if (getenv("SUBK"))
-			sl->sub_k = atoi(getenv("SUBK")) < st->P ? atoi(getenv("SUBK")) : st->P;
-	}
+	if (sl->role == ENGINE_ROLE_CG)
+		slot_become_cg(sh, sl);
 }
 
 static void slot_fini(struct engine_slot *sl)
@@ -161,6 +194,7 @@ static void slot_fini(struct engine_slot *sl)
 	engine_colgen_free(sl->cg);
 	free(sl->buf);
 	free(sl->inc_cells);
+	free(sl->people);
 }
 
 enum err engine_solve(const struct engine_model *m, const struct engine_solve_opts *o, struct arena *a,
