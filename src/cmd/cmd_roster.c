@@ -124,6 +124,7 @@ int cmd_roster_bench(int argc, char **argv)
 			if (!str_to_i64(argv[++i], 1, INT64_MAX / (1 << 30), &v))
 				return usage_error(cmd, "--work needs a positive amount of work (megaticks)");
 			o.work_limit = v;
+			o.deterministic = true; /* a work limit asks for the same roster on any machine */
 		} else if (strcmp(k, "--out") == 0 && has) {
 			outp = argv[++i];
 		} else if (strcmp(k, "--verbose") == 0) {

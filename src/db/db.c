@@ -119,26 +119,53 @@ enum err db_exec_script(struct db *db, const char *sql, struct errinfo *ei)
 	return e;
 }
 
+/* Read a pipeline's results up to its sync point; the first error wins. */
+static enum err pipeline_drain(struct db *db, struct errinfo *ei)
+{
+	enum err e = ERR_OK;
+	int empty = 0;
+	for (;;) {
+		PGresult *r = PQgetResult(db->conn);
+		if (!r) {
+			if (++empty > 1) /* two ends in a row: the connection gave out before the sync */
+				return e ? e : err_set(ei, ERR_DB, "", "database pipeline ended early: %s", PQerrorMessage(db->conn));
+			continue;
+		}
+		empty = 0;
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			return e;
+		}
+		if (!e && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+			e = map_error(r, db->conn, ei);
+		PQclear(r);
+	}
+}
+
+/* BEGIN and the transaction's context in one round trip (libpq pipeline mode). */
 enum err db_begin(struct db *db, const struct db_ctx *ctx, struct errinfo *ei)
 {
-	enum err e = db_exec_script(db, "BEGIN", ei);
-	if (e)
-		return e;
 	const char *p[4] = {ctx && ctx->tenant_id ? ctx->tenant_id : "", ctx && ctx->user_id ? ctx->user_id : "",
 			    db_actor_name(ctx ? ctx->actor : DB_ACTOR_SYSTEM),
 			    ctx && ctx->request_id ? ctx->request_id : ""};
-	PGresult *r = PQexecParams(db->conn,
-				   "SELECT set_config('app.tenant_id',$1,true), set_config('app.user_id',$2,true),"
-				   " set_config('app.actor',$3,true), set_config('app.request_id',$4,true)",
-				   4, NULL, p, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		e = map_error(r, db->conn, ei);
-		PQclear(r);
+	if (!PQenterPipelineMode(db->conn))
+		return err_set(ei, ERR_DB, "", "database pipeline refused: %s", PQerrorMessage(db->conn));
+	enum err e = ERR_OK;
+	if (!PQsendQueryParams(db->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) ||
+	    !PQsendQueryParams(db->conn,
+			       "SELECT set_config('app.tenant_id',$1,true), set_config('app.user_id',$2,true),"
+			       " set_config('app.actor',$3,true), set_config('app.request_id',$4,true)",
+			       4, NULL, p, NULL, NULL, 0) ||
+	    !PQpipelineSync(db->conn))
+		e = err_set(ei, ERR_DB, "", "database pipeline send failed: %s", PQerrorMessage(db->conn));
+	else
+		e = pipeline_drain(db, ei);
+	if (!PQexitPipelineMode(db->conn) && !e)
+		e = err_set(ei, ERR_DB, "", "database pipeline left busy: %s", PQerrorMessage(db->conn));
+	if (e)
 		db_rollback(db);
-		return e;
-	}
-	PQclear(r);
-	return ERR_OK;
+	return e;
 }
 
 enum err db_commit(struct db *db, struct errinfo *ei) { return db_exec_script(db, "COMMIT", ei); }

@@ -26,6 +26,8 @@ struct engine_colgen *engine_colgen_new(const struct engine_static *st);
 void engine_colgen_free(struct engine_colgen *cg);
 /* Work done so far (DP transitions + simplex pivots weighted by size): deterministic. */
 int64_t engine_colgen_work(const struct engine_colgen *cg);
+/* Stop pricing loops at t (CLOCK_MONOTONIC seconds; 0 = never): for time-limited runs. */
+void engine_colgen_deadline(struct engine_colgen *cg, double t);
 
 /* Add the rows of a roster to the full master (creating it on first use). */
 void engine_colgen_seed(struct engine_colgen *cg, const int16_t *cells);
@@ -34,9 +36,12 @@ void engine_colgen_seed(struct engine_colgen *cg, const int16_t *cells);
 bool engine_colgen_root(struct engine_colgen *cg, int max_rounds);
 double engine_colgen_bound(const struct engine_colgen *cg);
 /* A dive from the root: fix the people whose LP row is (nearly) decided, re-price,
- * repeat. Steps return 0 (go on),
- * 1 (integral: roster in out, dive over) or 2 (dive over: cannot beat incumbent). */
-void engine_colgen_dive_begin(struct engine_colgen *cg, int64_t incumbent, uint64_t *rng);
+ * repeat; every other dive hands over to Cbc once a random share of people is fixed
+ * (inc_cells: the incumbent's roster, kept unchanged during the dive; may be NULL).
+ * Steps return 0 (go on), 1 (a roster in out, dive over) or 2 (dive over: nothing
+ * better than incumbent). seconds bounds Cbc (<= 0: node limit only). */
+void engine_colgen_dive_begin(struct engine_colgen *cg, int64_t incumbent, const int16_t *inc_cells, double seconds,
+			      uint64_t *rng);
 int engine_colgen_dive_step(struct engine_colgen *cg, uint64_t *rng, int16_t *out);
 bool engine_colgen_diving(const struct engine_colgen *cg);
 

@@ -6,7 +6,9 @@
  * (deterministic units of work, about 5 ns each); after each epoch all slots meet and
  * exchange the best schedule. One thread may run several slots one after the other: the
  * schedule of epochs, hence the result for a given work limit, is the same whatever the
- * number of threads. */
+ * number of threads. With several threads and no request for determinism, slots exchange
+ * after their own epochs without waiting for the others (a long Cbc call in one slot
+ * does not idle the other core), and results may vary from run to run. */
 #ifndef RS_ENGINE_DRIVER_H
 #define RS_ENGINE_DRIVER_H
 
@@ -39,6 +41,7 @@ struct engine_slot {
 	int64_t epoch_end;
 	bool timed_out;
 	int64_t stale;               /* epochs since this slot last improved its best */
+	int64_t ticks_reported;      /* free-running: ticks already added to ticks_done */
 	/* column generation slot */
 	struct engine_colgen *cg;
 	enum engine_cg_phase phase;
@@ -52,6 +55,7 @@ struct engine_slot {
 	int mip_nodes;               /* node limit of Cbc on the whole master */
 	int64_t incumbent;           /* best total known at the last meeting */
 	int16_t *inc_cells;
+	int16_t *dive_cells;         /* incumbent handed to the current dive */
 	bool inc_new;
 };
 
@@ -66,8 +70,13 @@ struct engine_shared {
 	int arrived;
 	unsigned generation;
 	bool stop;
+	bool free_running;           /* threads exchange without waiting (not deterministic) */
 	int64_t epochs;
-	int gbest;                   /* slot holding the best schedule */
+	int64_t ticks_done;          /* free-running: work reported so far */
+	struct engine_state best;    /* the best schedule any slot has shared */
+	int64_t best_total;
+	double best_time;
+	int best_bad_rows;
 	double lower_bound;          /* best proven bound (-inf when none) */
 	bool proven;
 };

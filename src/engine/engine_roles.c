@@ -9,6 +9,9 @@
 #define POLISH_TICKS (30LL * 1000 * 1000)  /* local search after each dive */
 #define SUB_TICKS (200LL * 1000 * 1000)    /* a spell of sub-problems between dives */
 #define STEP_TICKS 64                      /* floor on the work of a search step */
+#define ENRICH_ROUNDS 60                    /* shaken pricing rounds before each master IP */
+#define ENRICH_NOISE 1.5                   /* largest shake of a dual, in objective units */
+#define ENRICH_PRICINGS 2000               /* people × rounds at most */
 
 double engine_now(void)
 {
@@ -175,12 +178,12 @@ static void cg_step(struct engine_slot *sl)
 				engine_colgen_seed(sl->cg, sl->inc_cells);
 				sl->inc_new = false;
 			}
+			const int16_t *from = sl->incumbent < sl->best_total ? sl->inc_cells : sl->best.cell;
 			int64_t inc = sl->incumbent < sl->best_total ? sl->incumbent : sl->best_total;
-			engine_colgen_dive_begin(sl->cg, inc, &w->rng);
+			memcpy(sl->dive_cells, from, sizeof *sl->dive_cells * (size_t)P * (size_t)H);
+			engine_colgen_dive_begin(sl->cg, inc, sl->dive_cells, seconds_left(sl), &w->rng);
 		}
 		int r = engine_colgen_dive_step(sl->cg, &w->rng, sl->buf);
-		if (getenv("DIVEDEBUG") && r)
-			fprintf(stderr, "dive r=%d ticks=%lldM\n", r, (long long)(engine_slot_ticks(sl) / 1000000));
 		if (r == 1) {
 			engine_state_load(&w->cur, sl->buf);
 			if (sl->sh->o->verbose)
@@ -201,15 +204,16 @@ static void cg_step(struct engine_slot *sl)
 		const int16_t *from = sl->incumbent < sl->best_total ? sl->inc_cells : sl->best.cell;
 		memcpy(sl->buf, from, sizeof *sl->buf * (size_t)P * (size_t)H);
 		double c0 = engine_now();
-		if (getenv("XENRICH"))
-			engine_colgen_enrich(sl->cg, atoi(getenv("XENRICH")), getenv("XNOISE") ? atof(getenv("XNOISE")) : 3.0, &w->rng);
+		int rounds = ENRICH_PRICINGS / P;
+		rounds = rounds < 5 ? 5 : rounds > ENRICH_ROUNDS ? ENRICH_ROUNDS : rounds;
+		engine_colgen_enrich(sl->cg, rounds, ENRICH_NOISE, &w->rng);
 		int64_t v = engine_colgen_master_ip(sl->cg, sl->buf, sl->mip_nodes, seconds_left(sl));
 		if (sl->sh->o->verbose)
 			fprintf(stderr, "t=%.2f slot %d: master IP %lld in %.2fs\n", engine_now() - sl->sh->t0, sl->id, (long long)v,
 				engine_now() - c0);
 		engine_state_load(&w->cur, sl->buf);
 		sl->phase = CG_POLISH;
-		sl->after_polish = getenv("XNOSUB") ? CG_DIVE : CG_SUB;
+		sl->after_polish = CG_SUB;
 		sl->phase_end = engine_slot_ticks(sl) + POLISH_TICKS;
 		break;
 	}
@@ -242,13 +246,7 @@ static void cg_step(struct engine_slot *sl)
 		int *people = sl->people;
 		memcpy(sl->buf, w->cur.cell, sizeof *sl->buf * (size_t)P * (size_t)H);
 		struct engine_subresult res;
-		int64_t t0 = engine_slot_ticks(sl);
 		engine_colgen_improve(sl->cg, sl->buf, people, k, a, b, 40, 100, seconds_left(sl), &res);
-		if (getenv("SUBDEBUG"))
-			fprintf(stderr, "sub k=%d [%d,%d] %lld -> %lld bound %.2f conv %d ticks %lldK total %lld\n", k, a, b,
-				(long long)res.before,
-				(long long)res.after, res.bound, res.converged, (long long)((engine_slot_ticks(sl) - t0) / 1000),
-				(long long)engine_state_total(&w->cur));
 		if (res.after < res.before)
 			engine_state_load(&w->cur, sl->buf);
 		if (engine_slot_ticks(sl) >= sl->phase_end && sl->full_master)

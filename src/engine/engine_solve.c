@@ -33,72 +33,98 @@ static int64_t total_ticks(const struct engine_shared *sh)
 	return t;
 }
 
-/* Everyone has finished the epoch: share the best schedule, decide whether to stop.
- * Depends only on the slots' states (and the clock, for the time limit). */
-static void meet(struct engine_shared *sh)
+/* A slot's best becomes the shared best when strictly better (so ties keep the earlier). */
+static void publish(struct engine_shared *sh, struct engine_slot *sl)
+{
+	if (sl->best_total < sh->best_total) {
+		engine_state_copy(&sh->best, &sl->best);
+		sh->best_total = sl->best_total;
+		sh->best_time = sl->best_time;
+		sh->best_bad_rows = sl->bad_rows;
+	}
+	if (sl->cg && !sh->st->soft_terms) {
+		double lb = engine_colgen_bound(sl->cg);
+		if (lb > sh->lower_bound)
+			sh->lower_bound = lb;
+	}
+}
+
+/* A slot takes what the others found: local search continues from a better shared best;
+ * column generation uses it as incumbent (and as columns). A local search that has
+ * stalled on a model the whole master suits becomes a second column-generation search. */
+static void adopt(struct engine_shared *sh, struct engine_slot *sl)
+{
+	const struct engine_static *st = sh->st;
+	if (sl->role == ENGINE_ROLE_LS && sl->stale >= LS_STALL_EPOCHS && cg_suits(st->m) && full_master_suits(st->m))
+		slot_become_cg(sh, sl);
+	if (sl->role == ENGINE_ROLE_LS && sh->best_total < sl->best_total) {
+		engine_state_copy(&sl->w.cur, &sh->best);
+		engine_state_copy(&sl->best, &sh->best);
+		sl->best_total = sh->best_total;
+		sl->best_time = sh->best_time;
+		sl->bad_rows = sh->best_bad_rows;
+	}
+	if (sl->role == ENGINE_ROLE_CG && sh->best_total < sl->incumbent) {
+		sl->incumbent = sh->best_total;
+		memcpy(sl->inc_cells, sh->best.cell, sizeof *sl->inc_cells * (size_t)st->P * (size_t)st->H);
+		sl->inc_new = true;
+	}
+	sl->epoch_end = engine_slot_ticks(sl) + ENGINE_EPOCH_TICKS;
+}
+
+/* Whether to stop: proven optimal, time, work, dry-run goal, or the caller says so. */
+static void decide(struct engine_shared *sh, bool timed, int64_t ticks)
 {
 	const struct engine_solve_opts *o = sh->o;
+	if (sh->lower_bound > -HUGE_VAL && sh->best_bad_rows == 0 && ceil(sh->lower_bound - 1e-6) >= (double)sh->best_total) {
+		sh->proven = true;
+		sh->stop = true;
+	}
+	if (timed || (o->work_limit > 0 && ticks >= o->work_limit * 1000000))
+		sh->stop = true;
+	if (o->stop_at_feasible && sh->best_bad_rows == 0 && sh->best_total < ENGINE_HARD_WEIGHT)
+		sh->stop = true;
+	if (o->progress && !o->progress(o->progress_arg, engine_now() - sh->t0, sh->best_total))
+		sh->stop = true;
+}
+
+/* Deterministic meeting: every slot has finished the epoch. Depends only on the slots'
+ * states (and the clock, for the time limit). */
+static void meet(struct engine_shared *sh)
+{
 	sh->epochs++;
-	int gb = 0;
 	bool timed = false;
 	for (int i = 0; i < sh->nslots; i++) {
 		struct engine_slot *sl = &sh->slot[i];
 		timed |= sl->timed_out;
 		sl->stale++;
-		if (sl->best_total < sh->slot[gb].best_total)
-			gb = i;
+		publish(sh, sl);
 	}
-	bool changed = gb != sh->gbest || sh->epochs == 1;
-	sh->gbest = gb;
-	struct engine_slot *b = &sh->slot[gb];
-	for (int i = 0; i < sh->nslots; i++) {
-		struct engine_slot *sl = &sh->slot[i];
-		if (sl->cg && !sh->st->soft_terms) {
-			double lb = engine_colgen_bound(sl->cg);
-			if (lb > sh->lower_bound)
-				sh->lower_bound = lb;
-		}
-		if (i == gb)
-			continue;
-		if (sl->role == ENGINE_ROLE_LS && b->best_total < sl->best_total) {
-			engine_state_copy(&sl->w.cur, &b->best);
-			engine_state_copy(&sl->best, &b->best);
-			sl->best_total = b->best_total;
-			sl->best_time = b->best_time;
-		}
-	}
-	/* a local search that has stalled for a while on a model the whole master suits is
-	 * better spent on a second column-generation search (other seed, other dives) */
-	for (int i = 0; i < sh->nslots; i++) {
-		struct engine_slot *sl = &sh->slot[i];
-		if (sl->role == ENGINE_ROLE_LS && sl->stale >= LS_STALL_EPOCHS && cg_suits(sh->st->m) &&
-		    full_master_suits(sh->st->m) && !getenv("NOSWITCH")) {
-			slot_become_cg(sh, sl);
-			changed = true;
-		}
-	}
-	for (int i = 0; i < sh->nslots; i++) {
-		struct engine_slot *sl = &sh->slot[i];
-		if (sl->role == ENGINE_ROLE_CG && (changed || b->best_total < sl->incumbent)) {
-			sl->incumbent = b->best_total;
-			memcpy(sl->inc_cells, b->best.cell, sizeof *sl->inc_cells * (size_t)sh->st->P * (size_t)sh->st->H);
-			sl->inc_new = true;
-		}
-	}
-	if (sh->lower_bound > -HUGE_VAL && b->bad_rows == 0 && ceil(sh->lower_bound - 1e-6) >= (double)b->best_total) {
-		sh->proven = true;
-		sh->stop = true;
-	}
-	if (timed || (o->work_limit > 0 && total_ticks(sh) >= o->work_limit * 1000000))
-		sh->stop = true;
-	if (o->stop_at_feasible && b->bad_rows == 0 && b->best_total < ENGINE_HARD_WEIGHT)
-		sh->stop = true;
+	decide(sh, timed, total_ticks(sh));
 	for (int i = 0; i < sh->nslots; i++)
-		sh->slot[i].epoch_end = engine_slot_ticks(&sh->slot[i]) + ENGINE_EPOCH_TICKS;
-	if (o->verbose)
-		fprintf(stderr, "epoch %lld t=%.2f best=%lld (slot %d) bound=%.2f ticks=%lldM\n", (long long)sh->epochs,
-			engine_now() - sh->t0, (long long)b->best_total, gb, sh->lower_bound,
-			(long long)(total_ticks(sh) / 1000000));
+		adopt(sh, &sh->slot[i]);
+	if (sh->o->verbose)
+		fprintf(stderr, "epoch %lld t=%.2f best=%lld bound=%.2f ticks=%lldM\n", (long long)sh->epochs,
+			engine_now() - sh->t0, (long long)sh->best_total, sh->lower_bound, (long long)(total_ticks(sh) / 1000000));
+}
+
+/* Free-running exchange after one slot's epoch (threads > 1, not deterministic). */
+static bool exchange(struct engine_shared *sh, struct engine_slot *sl)
+{
+	pthread_mutex_lock(&sh->mu);
+	int64_t t = engine_slot_ticks(sl);
+	sh->ticks_done += t - sl->ticks_reported;
+	sl->ticks_reported = t;
+	sl->stale++;
+	publish(sh, sl);
+	decide(sh, sl->timed_out, sh->ticks_done);
+	adopt(sh, sl);
+	if (sh->o->verbose && sl->id == 0)
+		fprintf(stderr, "t=%.2f best=%lld bound=%.2f ticks=%lldM\n", engine_now() - sh->t0, (long long)sh->best_total,
+			sh->lower_bound, (long long)(sh->ticks_done / 1000000));
+	bool stop = sh->stop;
+	pthread_mutex_unlock(&sh->mu);
+	return stop;
 }
 
 /* Barrier: the last thread to arrive holds the meeting. Returns whether to stop. */
@@ -125,13 +151,25 @@ struct thread_arg {
 	int tid;
 };
 
-/* A thread runs slots tid, tid + nthreads, … one after the other, epoch by epoch. */
+/* A thread runs slots tid, tid + nthreads, … one after the other, epoch by epoch, meeting
+ * the others after each (or exchanging on its own when free-running). */
 static void *thread_main(void *arg)
 {
 	struct thread_arg *ta = arg;
 	struct engine_shared *sh = ta->sh;
 	for (int i = ta->tid; i < sh->nslots; i += sh->nthreads)
 		engine_slot_start(&sh->slot[i]);
+	if (sh->free_running) {
+		bool stop = false;
+		for (int i = ta->tid; i < sh->nslots; i += sh->nthreads)
+			stop |= exchange(sh, &sh->slot[i]);
+		while (!stop)
+			for (int i = ta->tid; i < sh->nslots && !stop; i += sh->nthreads) {
+				engine_slot_epoch(&sh->slot[i]);
+				stop = exchange(sh, &sh->slot[i]);
+			}
+		return NULL;
+	}
 	if (barrier(sh))
 		return NULL;
 	for (;;) {
@@ -144,7 +182,7 @@ static void *thread_main(void *arg)
 
 static bool cg_suits(const struct engine_model *m)
 {
-	return m->ndays <= 84 && !getenv("NOCG");
+	return m->ndays <= 84;
 }
 
 static bool full_master_suits(const struct engine_model *m)
@@ -161,10 +199,13 @@ static void slot_become_cg(struct engine_shared *sh, struct engine_slot *sl)
 	sl->role = ENGINE_ROLE_CG;
 	sl->phase = CG_START;
 	sl->cg = engine_colgen_new(st);
+	if (sh->o->time_limit > 0)
+		engine_colgen_deadline(sl->cg, sh->t0 + sh->o->time_limit);
 	sl->full_master = full_master_suits(m);
 	sl->buf = xmalloc(sizeof *sl->buf * (size_t)st->P * (size_t)st->H);
 	sl->inc_cells = xmalloc(sizeof *sl->inc_cells * (size_t)st->P * (size_t)st->H);
 	sl->people = xmalloc(sizeof *sl->people * (size_t)st->P);
+	sl->dive_cells = xmalloc(sizeof *sl->dive_cells * (size_t)st->P * (size_t)st->H);
 	sl->sub_k = st->P < 8 ? st->P : 8;
 	sl->mip_nodes = m->npeople + m->ndays * m->nshifts <= 200 ? 2000 : 500;
 	sl->inc_new = false;
@@ -195,6 +236,7 @@ static void slot_fini(struct engine_slot *sl)
 	free(sl->buf);
 	free(sl->inc_cells);
 	free(sl->people);
+	free(sl->dive_cells);
 }
 
 enum err engine_solve(const struct engine_model *m, const struct engine_solve_opts *o, struct arena *a,
@@ -216,9 +258,11 @@ enum err engine_solve(const struct engine_model *m, const struct engine_solve_op
 	sh->o = o;
 	sh->nthreads = o->threads > 1 ? o->threads : 1;
 	sh->nslots = sh->nthreads > 2 ? sh->nthreads : 2;
+	sh->free_running = sh->nthreads > 1 && !o->deterministic;
 	sh->t0 = engine_now();
 	sh->lower_bound = -HUGE_VAL;
-	sh->gbest = -1;
+	engine_state_init(&sh->best, st);
+	sh->best_total = ENGINE_INF;
 	pthread_mutex_init(&sh->mu, NULL);
 	pthread_cond_init(&sh->cv, NULL);
 	for (int i = 0; i < sh->nslots; i++)
@@ -233,20 +277,23 @@ enum err engine_solve(const struct engine_model *m, const struct engine_solve_op
 	thread_main(&ta[0]);
 	for (int t = 1; t < sh->nthreads; t++)
 		pthread_join(th[t], NULL);
-	struct engine_slot *b = &sh->slot[sh->gbest];
+	/* slots may hold a better best than the last exchange saw (time ran out mid-epoch) */
+	for (int i = 0; i < sh->nslots; i++)
+		publish(sh, &sh->slot[i]);
 	for (int i = 0; i < sh->nslots; i++)
 		out->steps += sh->slot[i].w.steps;
 	out->ticks = total_ticks(sh);
 	engine_roster_init(&out->roster, m, a);
-	memcpy(out->roster.cell, b->best.cell, sizeof *out->roster.cell * (size_t)m->npeople * (size_t)m->ndays);
-	out->time_to_best = b->best_time;
+	memcpy(out->roster.cell, sh->best.cell, sizeof *out->roster.cell * (size_t)m->npeople * (size_t)m->ndays);
+	out->time_to_best = sh->best_time;
 	out->elapsed = engine_now() - sh->t0;
 	out->lower_bound = sh->lower_bound;
 	out->proven_optimal = sh->proven;
-	bool consistent = engine_state_check(&b->best);
-	int64_t total = b->best_total;
+	bool consistent = engine_state_check(&sh->best);
+	int64_t total = sh->best_total;
 	for (int i = 0; i < sh->nslots; i++)
 		slot_fini(&sh->slot[i]);
+	engine_state_fini(&sh->best);
 	pthread_mutex_destroy(&sh->mu);
 	pthread_cond_destroy(&sh->cv);
 	free(sh);

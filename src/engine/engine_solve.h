@@ -11,11 +11,12 @@
  * the same DP), proves lower bounds, dives to integer schedules and re-optimises groups of
  * people exactly. Workers meet after fixed amounts of work (epochs) to share the best.
  *
- * Determinism: the search is a deterministic function of (model, seed) measured in ticks
- * of work, whatever the number of threads (threads only run the workers in parallel). With
- * work_limit set the same inputs give the same schedule on any machine; with a time limit
- * the same seed follows the same trajectory and stops where the clock stops it. The solver
- * stops early when the objective meets the proven lower bound. */
+ * Determinism: with one thread (the default), or with `deterministic` set, the search is a
+ * function of (model, seed) measured in ticks of work: with work_limit set the same inputs
+ * give the same schedule on any machine and thread count; with a time limit the same seed
+ * follows the same trajectory and stops where the clock stops it. With several threads
+ * and `deterministic` unset the workers do not wait for each other (faster; results may
+ * vary). The solver stops early when the objective meets the proven lower bound. */
 #ifndef RS_ENGINE_SOLVE_H
 #define RS_ENGINE_SOLVE_H
 
@@ -30,8 +31,16 @@ struct engine_solve_opts {
 	int64_t work_limit;                 /* megaticks (about 5 ms of work each); 0 = none */
 	uint64_t seed;
 	int threads;                        /* workers; 0 or 1 = one */
+	bool deterministic;                 /* threads > 1: still a function of (model, seed, work) */
 	const struct engine_roster *start;  /* warm start (its infeasible rows are rebuilt); may be NULL */
 	bool stop_at_feasible;              /* dry run: stop at the first schedule meeting every hard rule */
+	/* Called after every meeting of the workers (about every 0.1 s of work, on one of
+	 * the solver's threads) with the seconds elapsed and the best search objective so
+	 * far (soft objective + 10^9 per person missing under a hard minimum); return false
+	 * to stop (a cancelled run). One long solve with this beats many short ones: the
+	 * column-generation bound and columns are rebuilt at every engine_solve() call. */
+	bool (*progress)(void *arg, double elapsed, int64_t best);
+	void *progress_arg;
 	bool verbose;                       /* progress lines on stderr */
 };
 

@@ -46,7 +46,7 @@ static struct engine_solve_result *solve(struct arena *a, struct engine_model *m
 {
 	struct errinfo ei = {0};
 	ck_assert_msg(engine_model_finalize(m, &ei) == ERR_OK, "%s", ei.message);
-	struct engine_solve_opts o = {.work_limit = megaticks, .seed = seed, .threads = threads};
+	struct engine_solve_opts o = {.work_limit = megaticks, .seed = seed, .threads = threads, .deterministic = true};
 	struct engine_solve_result *r = arena_alloc(a, sizeof *r);
 	ck_assert_msg(engine_solve(m, &o, a, r, &ei) == ERR_OK, "%s", ei.message);
 	return r;
