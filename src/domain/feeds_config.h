@@ -1,6 +1,7 @@
 /* feeds_config.h — the part of a tenant config version that feeds render, parsed once per
  * (tenant, version) and shared by every thread: config versions are immutable, so a
- * parsed one never goes stale. Internal to src/domain/feeds*.c. */
+ * parsed one never goes stale. Used by the feeds (src/domain/feeds*.c) and the published
+ * event page (published_event.c). */
 #ifndef RS_DOMAIN_FEEDS_CONFIG_H
 #define RS_DOMAIN_FEEDS_CONFIG_H
 
