@@ -81,7 +81,7 @@ enum err engine_run_cancel(struct db *db, struct arena *a, const char *id, json_
 enum err engine_run_job(struct queue_job *job);
 
 /* Solve a loaded period and write the result as its draft, in the caller's transaction, with
- * no run row: for the demo seed. Deterministic: slices of work_limit engine steps (seed
+ * no run row: for the demo seed. Deterministic: slices of work_limit megaticks of engine work (seed
  * fixed), until the schedule keeps every rule of the department or after 6 slices.
  * *hard gets the violations of the department's rules left (0 = none), *seconds the solve time. */
 enum err engine_run_solve_into_draft(struct db *db, struct arena *a, const struct sched_loaded *l, uint64_t seed,

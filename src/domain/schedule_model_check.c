@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "domain/dates.h"
-#include "domain/schedule_model.h"
+#include "domain/schedule_model_internal.h"
 
 static const char *const family_names[SCHED_F__COUNT] = {
 	"coverage", "eligibility", "onePerDay", "timeOff", "locked",
@@ -44,18 +44,6 @@ static void violation(struct sched_check *c, enum sched_family f, int person, co
 	c->nlisted++;
 }
 
-static int popc(uint64_t x) { return __builtin_popcountll(x); }
-
-static bool json_has(const json_t *arr, const char *s)
-{
-	for (size_t i = 0; s && i < json_array_size(arr); i++) {
-		const char *v = json_string_value(json_array_get(arr, i));
-		if (v && !strcmp(v, s))
-			return true;
-	}
-	return false;
-}
-
 /* Within rules.forbiddenSuccessions: may b follow a after gap days? */
 static bool forbidden_after(const struct sched_model *sm, int a, int b, int gap)
 {
@@ -64,8 +52,8 @@ static bool forbidden_after(const struct sched_model *sm, int a, int b, int gap)
 		const json_t *r = json_array_get(fs, i);
 		const json_t *d = json_object_get(r, "days");
 		int span = json_is_integer(d) ? (int)json_integer_value(d) : 1;
-		if (gap <= span && json_has(json_object_get(r, "after"), sm->base[a].code) &&
-		    json_has(json_object_get(r, "forbid"), sm->base[b].code))
+		if (gap <= span && sm_has_str(json_object_get(r, "after"), sm->base[a].code) &&
+		    sm_has_str(json_object_get(r, "forbid"), sm->base[b].code))
 			return true;
 	}
 	const struct sched_shift *x = &sm->base[a], *y = &sm->base[b];
@@ -74,7 +62,7 @@ static bool forbidden_after(const struct sched_model *sm, int a, int b, int gap)
 
 static bool same_day_ok(const struct sched_model *sm, uint64_t set)
 {
-	if (popc(set) <= 1)
+	if (sm_popcount(set) <= 1)
 		return true;
 	const json_t *g = json_object_get(json_object_get(sm->in->config, "rules"), "sameDayAllowed");
 	for (size_t i = 0; i < json_array_size(g); i++) {
@@ -277,7 +265,7 @@ void sched_check_roster(const struct sched_model *sm, const struct engine_roster
 				int n = 0, mine = 0;
 				for (long day = uf > in->first ? uf : in->first; day <= ut && day <= in->last; day++) {
 					int d = sched_day_of(sm, day);
-					int c = popc(set[p * H + d] & cp->base);
+					int c = sm_popcount(set[p * H + d] & cp->base);
 					n += c;
 					mine += c;
 				}

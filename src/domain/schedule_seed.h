@@ -5,7 +5,7 @@
 
 #include "db/db.h"
 
-#define SCHEDULE_SEED_WORK 20000 /* engine steps per slice (up to 6 slices a month): deterministic */
+#define SCHEDULE_SEED_WORK 200 /* engine work per slice, megaticks (about 1 s; up to 6 slices a month): deterministic */
 
 /* For `months` calendar months from the one containing today (in the department's zone),
  * each with no period overlapping it yet: create a period named after the month, solve it
