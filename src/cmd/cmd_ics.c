@@ -206,7 +206,7 @@ static double median(double *v, int n)
  * miss) and print one line of timings in milliseconds: first = the first render in the
  * process; cold = medians with the process caches (parsed config, VTIMEZONE built from the
  * TZif file) emptied before each render; warm = medians with them kept; db = the feed
- * query; render = ics_feed_render alone. */
+ * query; build = its rows turned into events; render = ics_feed_render alone. */
 int cmd_ics_bench(int argc, char **argv)
 {
 	const char *runs_s = "200";
@@ -239,7 +239,7 @@ int cmd_ics_bench(int argc, char **argv)
 	buf_init(&b.out, FEED_RENDER_MAX);
 	double *cold = calloc((size_t)runs, sizeof *cold), *warm = calloc((size_t)runs, sizeof *warm);
 	double *cold_render = calloc((size_t)runs, sizeof *cold_render), *db_ms = calloc((size_t)runs, sizeof *db_ms);
-	double *render = calloc((size_t)runs, sizeof *render), first = 0;
+	double *render = calloc((size_t)runs, sizeof *render), *build = calloc((size_t)runs, sizeof *build), first = 0;
 	for (int i = 0; !e && i < runs; i++) {
 		feeds_config_cache_clear();
 		ics_tz_cache_clear();
@@ -255,18 +255,21 @@ int cmd_ics_bench(int argc, char **argv)
 		e = db_with_tx(rt.pool, &ctx, bench_tx, &b, &ei);
 		warm[i] = now_ms() - t;
 		db_ms[i] = (double)b.meta.fetch_ns / 1e6;
+		build[i] = (double)b.meta.build_ns / 1e6;
 		render[i] = (double)b.meta.render_ns / 1e6;
 	}
 	if (!e)
 		printf("feed=%s events=%zu bytes=%zu runs=%d first_ms=%.3f cold_ms=%.3f cold_render_ms=%.3f warm_ms=%.3f "
-		       "db_ms=%.3f render_ms=%.3f\n",
+		       "db_ms=%.3f build_ms=%.3f render_ms=%.3f\n",
 		       master ? "master" : email, b.meta.events, b.out.len, runs, first, median(cold, runs),
-		       median(cold_render, runs), median(warm, runs), median(db_ms, runs), median(render, runs));
+		       median(cold_render, runs), median(warm, runs), median(db_ms, runs), median(build, runs),
+		       median(render, runs));
 	free(cold);
 	free(warm);
 	free(cold_render);
 	free(db_ms);
 	free(render);
+	free(build);
 	buf_fini(&b.out);
 	arena_free(a);
 	runtime_close(&rt);

@@ -23,11 +23,22 @@ static void hmac_fetch(void)
 	hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
 }
 
+/* SHA-256 fetched once: EVP_sha256() makes OpenSSL 3 look the implementation up on every
+ * init, which costs more than hashing a short message (feed UIDs hash one per event). */
+static EVP_MD *sha256_alg;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+	sha256_alg = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 void crypto_sha256_parts(const struct crypto_part *parts, size_t nparts, unsigned char out[CRYPTO_SHA256_LEN])
 {
+	pthread_once(&sha256_once, sha256_fetch);
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned int n = 0;
-	if (!ctx || !EVP_DigestInit_ex2(ctx, EVP_sha256(), NULL))
+	if (!sha256_alg || !ctx || !EVP_DigestInit_ex2(ctx, sha256_alg, NULL))
 		evp_die("SHA-256 init");
 	for (size_t i = 0; i < nparts; i++)
 		if (parts[i].len && !EVP_DigestUpdate(ctx, parts[i].data, parts[i].len))

@@ -55,7 +55,8 @@ struct feed_rendered {
 	int64_t last_modified;     /* Unix seconds: the latest change of what it shows */
 	int64_t expires_at;        /* Unix seconds: next local midnight (the window moves) */
 	size_t events;
-	int64_t fetch_ns, render_ns; /* time in the database read and in ics_feed_render */
+	int64_t fetch_ns, build_ns, render_ns; /* time in the database read, turning its rows into
+						* events, and ics_feed_render */
 };
 
 /* ---- tokens (pure, thread-safe) ------------------------------------------------------ */
