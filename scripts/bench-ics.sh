@@ -182,7 +182,7 @@ tmp=$(mktemp)
 	echo "| per-user feed req/s, cached | ${w_r%.*} | nginx, same bytes as a static file: ${w_n%.*} | $(ratio "$w_r" "$w_n") | ≥ 0.8 |"
 	echo "| per-user feed req/s, cached | ${w_r%.*} | npm ical-generator ($node_events events) + node:http: ${w_j%.*} | $(ratio "$w_r" "$w_j") | ≥ 10 |"
 	echo "| per-user feed, cold render (ms, median of 200) | $(field cold_ms "$r_user") | of which ics_feed_render: $(field cold_render_ms "$r_user"); first in process: $(field first_ms "$r_user") | | < 2 |"
-	echo "| per-user feed, render with warm process caches (ms) | $(field warm_ms "$r_user") | database read $(field db_ms "$r_user"), ics_feed_render $(field render_ms "$r_user") | | |"
+	echo "| per-user feed, render with warm process caches (ms) | $(field warm_ms "$r_user") | database read $(field db_ms "$r_user"), rows to events $(field build_ms "$r_user"), ics_feed_render $(field render_ms "$r_user") | | |"
 	echo "| master feed, cold render (ms, median of 20) | $(field cold_ms "$r_master") | of which ics_feed_render: $(field cold_render_ms "$r_master"); warm: $(field warm_ms "$r_master") (database read $(field db_ms "$r_master")) | | |"
 	echo
 	echo "Cold = the process caches (parsed tenant config, VTIMEZONE built from the TZif file) emptied before"
