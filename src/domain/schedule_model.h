@@ -4,7 +4,7 @@
  * Input (plain structs, no database): the tenant config, the roster, time off, the locked
  * assignments of the period, and assignments outside the period (history: the days just
  * before it, and the rest of the year for per-month/-year limits and year-to-date fairness).
- * schedule_load.c in engine_run_load.c fills it from the database.
+ * engine_run_load() (engine_run_load.c) fills it from the database.
  *
  * Mapping (docs/engine.md "In the product"):
  *  - engine days = a look-back of L days before the period (locked to what was worked then,
@@ -24,7 +24,7 @@
  *    maximum consecutive days, single-type per-unit maximums; rules it holds as heavily
  *    weighted soft terms (SCHED_W_RULE): the weekend window, multi-type maximums and
  *    maximums over several units; restAfterRun is held by shortening runs to minRunDays-1
- *    (conservative). Every rule is checked exactly afterwards by sched_check().
+ *    (conservative). Every rule is checked exactly afterwards by sched_check_roster().
  *  - soft goals: fairness per equivalence class in proportion to FTE (period and year to
  *    date), a load balance term, pending time-off requests as off-requests, spreading of
  *    weekends and nights.

@@ -135,7 +135,8 @@ void sm_read_rules(struct sched_model *sm, struct arena *a)
 	sm->week_start = ws < 0 ? 0 : ws;
 }
 
-/* Headcount of base b on date day; *closed when nobody may work it. */
+/* Headcount of base b on date day (0 when the day is closed to it); *name and *holiday,
+ * when given, get the day's override name and holiday flag. */
 int sm_day_count(const struct sched_model *sm, long day, int b, const char **name, bool *holiday)
 {
 	const json_t *cov = json_object_get(sm->in->config, "coverage");

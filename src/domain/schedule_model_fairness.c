@@ -20,7 +20,8 @@ static long year_start(const struct sched_model *sm, long day)
 	return date_from_ymd(m >= ysm ? y : y - 1, ysm, 1);
 }
 
-/* FTE share of a class (or of all work when cls < 0) for each engine person. */
+/* Total headcount the period asks for in the base shift types of mask base (the demand a
+ * class's fairness targets share out). */
 static double class_demand(const struct sched_model *sm, uint64_t base)
 {
 	double D = 0;

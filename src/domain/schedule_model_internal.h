@@ -29,7 +29,7 @@ struct builder {
 	struct arena *a;
 	int ntypes;
 	struct sched_type types[ENGINE_MAX_SHIFTS];
-	int *elig;                  /* [P * nbase]: eligibility() */
+	int *elig;                  /* [P * nbase]: sched_eligibility() */
 	int16_t *hist_cell;         /* [P * L]: history type index or ENGINE_OFF */
 	uint64_t *hist_set;         /* [P * L]: base types worked then */
 };

@@ -24,7 +24,7 @@ static int reason_index(struct engine_model *m, const char *why, int *idx, struc
  *  - worked weekends over the horizon ≤ history + what the tightest window allows (exact
  *    when the period has at most periodWeeks weekends, else the most any arrangement
  *    could have);
- * the rest is the soft window term of sm_set_spreads(), and sched_check() checks it exactly. */
+ * the rest is the soft window term of sm_set_spreads(), and sched_check_roster() checks it exactly. */
 enum err sm_set_weekends(struct builder *bd, int p, struct errinfo *ei)
 {
 	struct sched_model *sm = bd->sm;
@@ -87,8 +87,8 @@ enum err sm_set_weekends(struct builder *bd, int p, struct errinfo *ei)
 	return ERR_OK;
 }
 
-/* Per-person allowance of cap k in the single unit around the period, or INT_MAX-ish when the
- * period spans several units (*single false). */
+/* Per-person allowance of cap cp in the single unit around the period (its maximum less what
+ * history already used), or cp->max when the period spans several units (*single false). */
 static int cap_allowance(const struct sched_model *sm, const struct sched_cap *cp, int person, bool *single)
 {
 	const struct sched_input *in = sm->in;
