@@ -123,6 +123,21 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 	return p;
 }
 
+char *arena_concat(struct arena *a, size_t n, const char *const *parts)
+{
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++)
+		len += parts[i] ? strlen(parts[i]) : 0;
+	char *out = alloc_in(a, len + 1, 0), *p = out;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = parts[i] ? strlen(parts[i]) : 0;
+		memcpy(p, parts[i] ? parts[i] : "", k);
+		p += k;
+	}
+	*p = 0;
+	return out;
+}
+
 char *arena_strdup(struct arena *a, const char *s)
 {
 	return s ? arena_strndup(a, s, strlen(s)) : NULL;

@@ -367,7 +367,7 @@ static void uid_of(struct arena *a, const char *tenant, const char *aid, const c
 	crypto_sha256_parts(parts, 3, h);
 	char hex[33];
 	crypto_hex_encode(hex, h, 16);
-	*out = arena_sprintf(a, "%s@radsched", hex);
+	*out = ARENA_CONCAT(a, hex, "@radsched");
 }
 
 enum err feeds_render(struct db *db, struct arena *a, const char *base_url, const char *feed_key, struct buf *out,
@@ -456,8 +456,8 @@ enum err feeds_render(struct db *db, struct arena *a, const char *base_url, cons
 		x->fields.user_name = pname;
 		x->transparent = sh && sh->transparent;
 		x->all_day = db_res_get(r, i, c_allday)[0] == 't';
-		x->description = arena_sprintf(a, "%s (%s)\n%s\n%s", sh ? sh->name : code, code, pname, dept);
-		x->url = arena_sprintf(a, "%s/assignments/%s", base_url, aid);
+		x->description = ARENA_CONCAT(a, sh ? sh->name : code, " (", code, ")\n", pname, "\n", dept);
+		x->url = ARENA_CONCAT(a, base_url, "/assignments/", aid);
 		if (x->all_day) {
 			int64_t dn = strtoll(db_res_get(r, i, c_day), NULL, 10);
 			x->start = day_of(dn);

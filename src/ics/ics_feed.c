@@ -60,6 +60,12 @@ static enum err text_cap(struct render *r, const char *s, const char *path)
 	return ERR_OK;
 }
 
+/* The same for event i's field; its path is only formatted when there is an error. */
+static enum err event_text_cap(struct render *r, const char *s, size_t i, const char *field)
+{
+	return s && strlen(s) > ICS_TEXT_MAX ? text_cap(r, s, event_path(r, i, field)) : ERR_OK;
+}
+
 /* A URI goes out unescaped, so it must be printable ASCII without spaces. */
 static bool url_valid(const char *u)
 {
@@ -105,9 +111,8 @@ static enum err validate_event(struct render *r, const struct ics_event *e, size
 	if (!e->uid || !*e->uid || strlen(e->uid) > ICS_UID_MAX)
 		return err_set(r->ei, ERR_INVALID, event_path(r, i, "uid"), "uid must be 1..%d octets", ICS_UID_MAX);
 	enum err er;
-	if ((er = text_cap(r, e->summary, event_path(r, i, "summary"))) ||
-	    (er = text_cap(r, e->description, event_path(r, i, "description"))) ||
-	    (er = text_cap(r, e->url, event_path(r, i, "url"))))
+	if ((er = event_text_cap(r, e->summary, i, "summary")) || (er = event_text_cap(r, e->description, i, "description")) ||
+	    (er = event_text_cap(r, e->url, i, "url")))
 		return er;
 	if (e->url && !url_valid(e->url))
 		return err_set(r->ei, ERR_INVALID, event_path(r, i, "url"),

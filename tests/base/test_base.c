@@ -34,6 +34,18 @@ START_TEST(arena_cap_refuses_try_alloc)
 }
 END_TEST
 
+START_TEST(arena_concat_joins_parts)
+{
+	struct arena *a = arena_new(0);
+	ck_assert_str_eq(ARENA_CONCAT(a, "Neuro (", "NEURO_D", ")\n", NULL, "\n", "Lakeside"), "Neuro (NEURO_D)\n\nLakeside");
+	ck_assert_str_eq(ARENA_CONCAT(a, "", ""), "");
+	const char *one = ARENA_CONCAT(a, "x");
+	ck_assert_str_eq(one, "x");
+	ck_assert_str_eq(ARENA_CONCAT(a, one, one, "é李"), "xxé李");
+	arena_free(a);
+}
+END_TEST
+
 START_TEST(buf_cap_leaves_buffer_unchanged)
 {
 	struct buf b;
@@ -97,6 +109,7 @@ Suite *test_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, arena_frees_deferred_in_reverse);
 	tcase_add_test(tc, arena_cap_refuses_try_alloc);
+	tcase_add_test(tc, arena_concat_joins_parts);
 	tcase_add_test(tc, buf_cap_leaves_buffer_unchanged);
 	tcase_add_test(tc, json_escape_handles_controls_and_bad_utf8);
 	tcase_add_test(tc, utf8_validation);
