@@ -5,20 +5,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startRadsched, apiTokenFor, root } from '../support/harness.mjs';
+import { startRadsched, apiTokenFor, root, apiClient } from '../support/harness.mjs';
 
 let srv, admin, chief, rad;
 
-function client(email) {
-  const token = apiTokenFor(srv, email);
-  return async (method, path, body, headers = {}) => {
-    const h = { Authorization: `Bearer ${token}`, ...headers };
-    if (body !== undefined && !h['Content-Type']) h['Content-Type'] = 'application/json';
-    const r = await fetch(srv.url + path, { method, headers: h, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
-    const text = await r.text();
-    return { status: r.status, headers: r.headers, body: text ? JSON.parse(text) : null };
-  };
-}
+const client = (email) => apiClient(srv, email);
 const versions = () => Number(srv.sql('SELECT count(*) FROM config_versions'));
 const current = () => Number(srv.sql("SELECT config_version FROM tenants WHERE slug = 'demo'"));
 

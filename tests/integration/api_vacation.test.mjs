@@ -4,21 +4,12 @@
 // blocks manual assignments.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRadsched, apiTokenFor } from '../support/harness.mjs';
+import { startRadsched, apiClient } from '../support/harness.mjs';
 
 let srv, chief, kim, hughes;
 const ids = {};
 
-function client(email) {
-  const token = apiTokenFor(srv, email);
-  return async (method, path, body, headers = {}) => {
-    const h = { Authorization: `Bearer ${token}`, ...headers };
-    if (body !== undefined && !h['Content-Type']) h['Content-Type'] = 'application/json';
-    const r = await fetch(srv.url + path, { method, headers: h, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
-    const text = await r.text();
-    return { status: r.status, headers: r.headers, body: text ? JSON.parse(text) : null };
-  };
-}
+const client = (email) => apiClient(srv, email);
 const count = (q) => Number(srv.sql(q));
 
 before(async () => {

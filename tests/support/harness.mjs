@@ -106,3 +106,17 @@ export function apiTokenFor(srv, email, tenantSlug = 'demo') {
             WHERE t.slug = '${tenantSlug}' AND lower(u.email) = lower('${email}')`);
   return token;
 }
+
+// An API caller acting as a person (bearer token from apiTokenFor): call(method, path, body?,
+// headers?) → {status, headers, body} with body parsed from JSON (null when empty). A string
+// body is sent as it is, anything else as JSON.
+export function apiClient(srv, email, tenantSlug = 'demo') {
+  const token = apiTokenFor(srv, email, tenantSlug);
+  return async (method, path, body, headers = {}) => {
+    const h = { Authorization: `Bearer ${token}`, ...headers };
+    if (body !== undefined && !h['Content-Type']) h['Content-Type'] = 'application/json';
+    const r = await fetch(srv.url + path, { method, headers: h, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const text = await r.text();
+    return { status: r.status, headers: r.headers, body: text ? JSON.parse(text) : null };
+  };
+}
