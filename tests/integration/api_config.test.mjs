@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startRadsched, apiTokenFor, root, apiClient } from '../support/harness.mjs';
+import { startRadsched, root, apiClient } from '../support/harness.mjs';
 
 let srv, admin, chief, rad;
 
