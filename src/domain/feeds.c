@@ -308,6 +308,8 @@ static const char render_master_sql[] =
 	" ORDER BY pe.day, pe.start_at NULLS FIRST, pe.shift_code, pu.name, pe.assignment_id LIMIT $2::int) e ON true"
 	" ORDER BY e.rn";
 
+static bool same_str(const char *x, const char *y) { return x == y || (x && y && !strcmp(x, y)); }
+
 /* Short name, else the initials of the name (first character of each word). */
 static const char *short_of(struct arena *a, const char *shrt, const char *name)
 {
@@ -447,8 +449,8 @@ enum err feeds_render(struct db *db, struct arena *a, const char *base_url, cons
 		x->fields.shift_name = sh ? sh->name : code;
 		x->fields.subspecialty = sh ? sh->subspecialty : "";
 		const char *shrt = db_res_get(r, i, c_short);
-		if (!prev_name || !pname || strcmp(pname, prev_name) || (shrt ? !prev_in || strcmp(shrt, prev_in) : prev_in != NULL)) {
-			prev_short = short_of(a, shrt, pname); /* rows of one person come together: one per run */
+		if (i == 0 || !same_str(pname, prev_name) || !same_str(shrt, prev_in)) {
+			prev_short = short_of(a, shrt, pname); /* a person's feed: once */
 			prev_name = pname;
 			prev_in = shrt;
 		}
