@@ -25,20 +25,6 @@ struct fx {
 	char admin[37];
 };
 
-static json_t *fx_json(const char *rel)
-{
-	char path[1024];
-	snprintf(path, sizeof path, "%s/%s", test_root(), rel);
-	size_t len;
-	char *text = test_read_file(path, &len);
-	ck_assert_msg(text != NULL, "cannot read %s", rel);
-	json_t *v;
-	struct errinfo ei = {0};
-	ck_assert_msg(json_parse_strict(text, len, NULL, &v, &ei) == ERR_OK, "%s: %s", rel, ei.message);
-	free(text);
-	return v;
-}
-
 /* Begin a transaction as the department's admin (actor USER, request id "req-test"). */
 static void fx_begin(struct fx *f)
 {
@@ -59,7 +45,7 @@ static void fx_tenant(struct fx *f, const char *slug, const char *tz)
 {
 	struct errinfo ei = {0};
 	struct db_res *r;
-	json_t *cfg = fx_json("config/demo/lakeside.json"), *roster = fx_json("config/demo/roster.json");
+	json_t *cfg = test_json_file("config/demo/lakeside.json"), *roster = test_json_file("config/demo/roster.json");
 	if (tz)
 		json_object_set_new(cfg, "timezone", json_string(tz));
 	ck_assert_int_eq(db_begin(f->db, &(struct db_ctx){.actor = DB_ACTOR_SYSTEM}, &ei), ERR_OK);

@@ -51,20 +51,6 @@ static void teardown(void)
 	arena_free(A);
 }
 
-static json_t *file_json(const char *rel)
-{
-	char path[1024];
-	snprintf(path, sizeof path, "%s/%s", test_root(), rel);
-	size_t len;
-	char *text = test_read_file(path, &len);
-	ck_assert_msg(text != NULL, "cannot read %s", rel);
-	json_t *v;
-	struct errinfo ei = {0};
-	ck_assert_msg(json_parse_strict(text, len, NULL, &v, &ei) == ERR_OK, "%s: %s", rel, ei.message);
-	free(text);
-	return v;
-}
-
 static json_t *parse(const char *text)
 {
 	json_t *v;
@@ -166,7 +152,7 @@ static json_t *people_of(const char *const *spec)
 static json_t *config_of(const char *shifts, const char *coverage, const char *rules, const char *eligibility,
 			 const char *equivalences)
 {
-	json_t *c = file_json("tests/domain/config_fixtures/valid_minimal.json");
+	json_t *c = test_json_file("tests/domain/config_fixtures/valid_minimal.json");
 	json_object_set_new(c, "shiftTypes", parse(shifts));
 	json_object_set_new(c, "coverage", parse(coverage));
 	json_object_set_new(c, "rules", parse(rules ? rules : "{}"));
@@ -260,8 +246,8 @@ static int solve(const char *per)
 
 START_TEST(mapping_demo_department)
 {
-	json_t *roster = file_json("config/demo/roster.json");
-	department(json_incref(json_object_get(roster, "people")), file_json("config/demo/lakeside.json"));
+	json_t *roster = test_json_file("config/demo/roster.json");
+	department(json_incref(json_object_get(roster, "people")), test_json_file("config/demo/lakeside.json"));
 	json_decref(roster);
 	const char *per = period("December 2026", "2026-12-01", "2026-12-31");
 	time_off("priya.raman@lakeside.example", "2026-12-07", "2026-12-11", "approved");

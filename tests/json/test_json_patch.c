@@ -312,16 +312,7 @@ END_TEST
 
 START_TEST(diff_of_demo_config_edits)
 {
-	char path[512];
-	snprintf(path, sizeof path, "%s/config/demo/lakeside.json", test_root());
-	size_t len;
-	char *text = test_read_file(path, &len);
-	ck_assert_ptr_nonnull(text);
-	json_t *a, *b;
-	struct errinfo ei;
-	ck_assert_int_eq(json_parse_strict(text, len, NULL, &a, &ei), ERR_OK);
-	free(text);
-	b = json_deep_copy(a);
+	json_t *a = test_json_file("config/demo/lakeside.json"), *b = json_deep_copy(a);
 	json_object_set_new(b, "timezone", json_string("America/Vancouver"));
 	json_array_remove(json_object_get(b, "shiftTypes"), 3);
 	json_object_del(json_object_get(b, "ics"), "windowDaysBack");

@@ -279,23 +279,9 @@ START_TEST(collects_all_errors_and_caps_them)
 }
 END_TEST
 
-static json_t *load(const char *rel)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/%s", test_root(), rel);
-	size_t len;
-	char *text = test_read_file(path, &len);
-	ck_assert_msg(text != NULL, "cannot read %s", path);
-	json_t *v;
-	struct errinfo ei;
-	ck_assert_msg(json_parse_strict(text, len, NULL, &v, &ei) == ERR_OK, "%s: %s", rel, ei.message);
-	free(text);
-	return v;
-}
-
 START_TEST(tenant_schema_accepts_the_demo)
 {
-	json_t *schema = load("config/tenant-config.schema.json"), *demo = load("config/demo/lakeside.json");
+	json_t *schema = test_json_file("config/tenant-config.schema.json"), *demo = test_json_file("config/demo/lakeside.json");
 	struct json_schema *js;
 	struct errinfo ei;
 	ck_assert_msg(json_schema_new(schema, &js, &ei) == ERR_OK, "%s: %s", ei.path, ei.message);

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "json/json_parse.h"
+
 const char *test_root(void)
 {
 	const char *r = getenv("RADSCHED_ROOT");
@@ -37,4 +39,18 @@ int main(void)
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+json_t *test_json_file(const char *rel)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/%s", test_root(), rel);
+	size_t len;
+	char *text = test_read_file(path, &len);
+	ck_assert_msg(text != NULL, "cannot read %s", path);
+	json_t *v;
+	struct errinfo ei = {0};
+	ck_assert_msg(json_parse_strict(text, len, NULL, &v, &ei) == ERR_OK, "%s: %s", rel, ei.message);
+	free(text);
+	return v;
 }

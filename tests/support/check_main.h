@@ -5,6 +5,7 @@
 #define RS_TESTS_CHECK_MAIN_H
 
 #include <check.h>
+#include <jansson.h>
 
 Suite *test_suite(void);
 
@@ -12,5 +13,8 @@ Suite *test_suite(void);
 const char *test_root(void);
 /* Read a whole file (NUL-terminated, caller frees); NULL when unreadable. */
 char *test_read_file(const char *path, size_t *len);
+/* A repository file (path relative to test_root()) parsed as strict JSON; fails the test
+ * when it cannot be read or parsed. The caller owns the reference. */
+json_t *test_json_file(const char *rel);
 
 #endif
