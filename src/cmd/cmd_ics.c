@@ -236,6 +236,7 @@ int cmd_ics_bench(int argc, char **argv)
 	if (!e && email)
 		e = db_with_tx(rt.pool, &ctx, job_tx, &j, &ei); /* resolves the person (and makes the link) */
 	struct bench b = {.key = master ? FEED_MASTER : j.user_id, .base_url = rt.base_url};
+	ctx.snapshot = true;
 	buf_init(&b.out, FEED_RENDER_MAX);
 	double *cold = calloc((size_t)runs, sizeof *cold), *warm = calloc((size_t)runs, sizeof *warm);
 	double *cold_render = calloc((size_t)runs, sizeof *cold_render), *db_ms = calloc((size_t)runs, sizeof *db_ms);

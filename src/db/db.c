@@ -12,6 +12,9 @@ struct db {
 	PGconn *conn;
 	char *conninfo;
 	struct db *next_free;
+	const struct db_stmt *prepared[DB_PREPARED_MAX]; /* named statements this connection knows */
+	int nprepared;
+	char tenant[40]; /* the context of the open transaction */
 };
 
 struct db_res {
@@ -119,14 +122,25 @@ enum err db_exec_script(struct db *db, const char *sql, struct errinfo *ei)
 	return e;
 }
 
-/* Read a pipeline's results up to its sync point; the first error wins. */
-static enum err pipeline_drain(struct db *db, struct errinfo *ei)
+/* What a pipeline's commands gave: per command, whether it succeeded, and its result when
+ * wanted (want[i]); NULL arrays = not asked. */
+struct pipe_out {
+	int ncmd;
+	const bool *want;
+	PGresult **res;
+	bool *ok;
+};
+
+/* Read a pipeline's results up to its sync point; the first error wins. libpq ends each
+ * command's results with a NULL. */
+static enum err pipeline_drain(struct db *db, struct pipe_out *po, struct errinfo *ei)
 {
 	enum err e = ERR_OK;
-	int empty = 0;
+	int empty = 0, cmd = 0;
 	for (;;) {
 		PGresult *r = PQgetResult(db->conn);
 		if (!r) {
+			cmd++;
 			if (++empty > 1) /* two ends in a row: the connection gave out before the sync */
 				return e ? e : err_set(ei, ERR_DB, "", "database pipeline ended early: %s", PQerrorMessage(db->conn));
 			continue;
@@ -137,34 +151,139 @@ static enum err pipeline_drain(struct db *db, struct errinfo *ei)
 			PQclear(r);
 			return e;
 		}
-		if (!e && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		bool good = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+		if (!e && !good)
 			e = map_error(r, db->conn, ei);
-		PQclear(r);
+		bool mine = po && cmd < po->ncmd;
+		if (mine && po->ok)
+			po->ok[cmd] = good;
+		if (mine && good && po->want && po->want[cmd] && !po->res[cmd])
+			po->res[cmd] = r;
+		else
+			PQclear(r);
 	}
+}
+
+/* Send what queue() queues as one pipeline and read it back. */
+typedef bool (*pipeline_fill)(struct db *db, const void *arg);
+static enum err pipeline_run(struct db *db, pipeline_fill queue, const void *arg, struct pipe_out *po,
+			     struct errinfo *ei)
+{
+	if (!PQenterPipelineMode(db->conn))
+		return err_set(ei, ERR_DB, "", "database pipeline refused: %s", PQerrorMessage(db->conn));
+	enum err e = ERR_OK;
+	if (!queue(db, arg) || !PQpipelineSync(db->conn))
+		e = err_set(ei, ERR_DB, "", "database pipeline send failed: %s", PQerrorMessage(db->conn));
+	else
+		e = pipeline_drain(db, po, ei);
+	if (!PQexitPipelineMode(db->conn) && !e)
+		e = err_set(ei, ERR_DB, "", "database pipeline left busy: %s", PQerrorMessage(db->conn));
+	return e;
+}
+
+struct begin_args {
+	const char *begin;
+	const char *params[4];
+};
+
+static bool queue_begin(struct db *db, const void *arg)
+{
+	const struct begin_args *b = arg;
+	return PQsendQueryParams(db->conn, b->begin, 0, NULL, NULL, NULL, NULL, 0) &&
+	       PQsendQueryParams(db->conn,
+				 "SELECT set_config('app.tenant_id',$1,true), set_config('app.user_id',$2,true),"
+				 " set_config('app.actor',$3,true), set_config('app.request_id',$4,true)",
+				 4, NULL, b->params, NULL, NULL, 0);
 }
 
 /* BEGIN and the transaction's context in one round trip (libpq pipeline mode). */
 enum err db_begin(struct db *db, const struct db_ctx *ctx, struct errinfo *ei)
 {
-	const char *p[4] = {ctx && ctx->tenant_id ? ctx->tenant_id : "", ctx && ctx->user_id ? ctx->user_id : "",
-			    db_actor_name(ctx ? ctx->actor : DB_ACTOR_SYSTEM),
-			    ctx && ctx->request_id ? ctx->request_id : ""};
-	if (!PQenterPipelineMode(db->conn))
-		return err_set(ei, ERR_DB, "", "database pipeline refused: %s", PQerrorMessage(db->conn));
-	enum err e = ERR_OK;
-	if (!PQsendQueryParams(db->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) ||
-	    !PQsendQueryParams(db->conn,
-			       "SELECT set_config('app.tenant_id',$1,true), set_config('app.user_id',$2,true),"
-			       " set_config('app.actor',$3,true), set_config('app.request_id',$4,true)",
-			       4, NULL, p, NULL, NULL, 0) ||
-	    !PQpipelineSync(db->conn))
-		e = err_set(ei, ERR_DB, "", "database pipeline send failed: %s", PQerrorMessage(db->conn));
-	else
-		e = pipeline_drain(db, ei);
-	if (!PQexitPipelineMode(db->conn) && !e)
-		e = err_set(ei, ERR_DB, "", "database pipeline left busy: %s", PQerrorMessage(db->conn));
+	struct begin_args b = {
+		.begin = ctx && ctx->snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN",
+		.params = {ctx && ctx->tenant_id ? ctx->tenant_id : "", ctx && ctx->user_id ? ctx->user_id : "",
+			   db_actor_name(ctx ? ctx->actor : DB_ACTOR_SYSTEM), ctx && ctx->request_id ? ctx->request_id : ""},
+	};
+	snprintf(db->tenant, sizeof db->tenant, "%s", b.params[0]);
+	enum err e = pipeline_run(db, queue_begin, &b, NULL, ei);
 	if (e)
 		db_rollback(db);
+	return e;
+}
+
+const char *db_tenant(const struct db *db) { return db->tenant; }
+
+/* ---- prepared statements and batches ---------------------------------------------------- */
+
+static bool is_prepared(const struct db *db, const struct db_stmt *s)
+{
+	for (int i = 0; i < db->nprepared; i++)
+		if (db->prepared[i] == s)
+			return true;
+	return false;
+}
+
+struct batch {
+	const struct db_call *calls;
+	int n;
+	bool parse[DB_PREPARED_MAX]; /* call i is preceded by the Parse of its statement */
+	bool named[DB_PREPARED_MAX]; /* call i runs its statement by name */
+};
+
+static bool queue_batch(struct db *db, const void *arg)
+{
+	const struct batch *b = arg;
+	for (int i = 0; i < b->n; i++) {
+		const struct db_call *c = &b->calls[i];
+		if (b->parse[i] && !PQsendPrepare(db->conn, c->stmt->name, c->stmt->sql, 0, NULL))
+			return false;
+		if (b->named[i] ? !PQsendQueryPrepared(db->conn, c->stmt->name, c->n, c->params, NULL, NULL, 0)
+				: !PQsendQueryParams(db->conn, c->stmt->sql, c->n, NULL, c->params, NULL, NULL, 0))
+			return false;
+	}
+	return true;
+}
+
+enum err db_exec_batch(struct db *db, struct arena *a, const struct db_call *calls, int n, struct errinfo *ei)
+{
+	if (n < 1 || n > DB_PREPARED_MAX)
+		return err_set(ei, ERR_INTERNAL, "", "a batch holds 1 to %d statements", DB_PREPARED_MAX);
+	struct batch b = {.calls = calls, .n = n};
+	enum { MAXCMD = 2 * DB_PREPARED_MAX };
+	bool want[MAXCMD] = {0}, ok[MAXCMD] = {0};
+	PGresult *res[MAXCMD] = {0};
+	int exec_cmd[DB_PREPARED_MAX], ncmd = 0, room = DB_PREPARED_MAX - db->nprepared;
+	for (int i = 0; i < n; i++) {
+		b.named[i] = is_prepared(db, calls[i].stmt);
+		for (int k = 0; k < i && !b.named[i]; k++) /* prepared earlier in this batch */
+			b.named[i] = b.parse[k] && calls[k].stmt == calls[i].stmt;
+		if (!b.named[i] && room > 0) {
+			b.parse[i] = b.named[i] = true;
+			room--;
+			ncmd++;
+		}
+		exec_cmd[i] = ncmd++;
+		want[exec_cmd[i]] = calls[i].out != NULL;
+	}
+	struct pipe_out po = {.ncmd = ncmd, .want = want, .res = res, .ok = ok};
+	enum err e = pipeline_run(db, queue_batch, &b, &po, ei);
+	/* a Parse that went through stays on the connection, whatever happened after it */
+	for (int i = 0; i < n; i++)
+		if (b.parse[i] && ok[exec_cmd[i] - 1])
+			db->prepared[db->nprepared++] = calls[i].stmt;
+	for (int i = 0; i < n; i++) {
+		PGresult *r = res[exec_cmd[i]];
+		if (!r)
+			continue;
+		if (e) {
+			PQclear(r);
+			continue;
+		}
+		struct db_res *out = arena_alloc(a, sizeof *out);
+		out->res = r;
+		arena_defer(a, res_clear, r);
+		*calls[i].out = out;
+	}
 	return e;
 }
 

@@ -23,6 +23,8 @@ struct db_ctx {
 	const char *user_id;    /* UUID text or NULL */
 	enum db_actor actor;
 	const char *request_id; /* correlation id for audit rows; may be NULL */
+	bool snapshot;          /* read-only REPEATABLE READ: every statement sees one snapshot
+				 * (reads made of several statements, see db_exec_batch) */
 };
 
 /* Connect one connection (conninfo in libpq form: URL or key=value). */
@@ -38,6 +40,8 @@ void db_pool_put(struct db_pool *p, struct db *db);
 /* BEGIN + set the context. */
 enum err db_begin(struct db *db, const struct db_ctx *ctx, struct errinfo *ei) RS_MUST_CHECK;
 enum err db_commit(struct db *db, struct errinfo *ei) RS_MUST_CHECK;
+/* The tenant id of the context db_begin set ("" for none). */
+const char *db_tenant(const struct db *db);
 void db_rollback(struct db *db);
 
 /* Run fn inside a transaction with ctx on a pooled connection; commit when fn returns
@@ -57,6 +61,30 @@ enum err db_exec(struct db *db, struct arena *a, struct db_res **out, struct err
 	db_exec((db), (a), (out), (ei), (sql), (int)(sizeof((const char *[]){NULL, __VA_ARGS__}) / sizeof(char *)) - 1, \
 		(const char *const[]){NULL, __VA_ARGS__} + 1)
 #define DB_EXEC0(db, a, out, ei, sql) db_exec((db), (a), (out), (ei), (sql), 0, NULL)
+/* A statement prepared once per connection and executed by name afterwards: no parsing
+ * and planning per call (PostgreSQL plans the first five calls for their parameters, then
+ * keeps a generic plan when it costs no more). Declare it `static const`: the address is
+ * its identity, the name must be unique in the process. */
+struct db_stmt {
+	const char *name;
+	const char *sql;
+};
+#define DB_PREPARED_MAX 64 /* per connection; past it statements run unnamed */
+
+/* One statement of a batch: n text parameters; *out gets the result when out is set. */
+struct db_call {
+	const struct db_stmt *stmt;
+	int n;
+	const char *const *params;
+	struct db_res **out;
+};
+/* Run the calls in order in one round trip (libpq pipeline) inside the current
+ * transaction, preparing each statement on its first use on this connection. The first
+ * error wins; the calls after it do not run and the transaction must be rolled back.
+ * Each statement has its own snapshot unless the transaction is a db_ctx.snapshot one. */
+enum err db_exec_batch(struct db *db, struct arena *a, const struct db_call *calls, int n,
+		       struct errinfo *ei) RS_MUST_CHECK;
+
 /* Several statements, no parameters, no result (migrations, DDL). */
 enum err db_exec_script(struct db *db, const char *sql, struct errinfo *ei) RS_MUST_CHECK;
 

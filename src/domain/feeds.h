@@ -102,10 +102,11 @@ enum err feeds_resolve(struct db *db, struct arena *a, const unsigned char token
 /* true when a and b name the same feed in the same state. */
 bool feeds_ref_same(const struct feed_ref *a, const struct feed_ref *b);
 
-/* Render feed_key of db's tenant (its transaction) into out: published events from N days
- * back to M months ahead (tenant config ics.windowDaysBack/windowMonthsAhead, default 30
- * and 12) in the tenant's zone, with the tenant's summary format. meta->ref gets the state
- * read in the same transaction, so a cache key never claims newer data than the bytes.
+/* Render feed_key of db's tenant into out: published events from N days back to M months
+ * ahead (tenant config ics.windowDaysBack/windowMonthsAhead, default 30 and 12) in the
+ * tenant's zone, with the tenant's summary format. Needs a snapshot transaction
+ * (db_ctx.snapshot; ERR_INTERNAL otherwise): meta->ref gets the state read from the same
+ * snapshot as the events, so a cache key never claims newer data than the bytes.
  * ERR_NOT_FOUND for a person not in the tenant, ERR_TOO_LARGE past out's cap. */
 enum err feeds_render(struct db *db, struct arena *a, const char *base_url, const char *feed_key, struct buf *out,
 		      struct feed_rendered *meta, struct errinfo *ei) RS_MUST_CHECK;

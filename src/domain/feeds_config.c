@@ -152,55 +152,88 @@ static struct cfg_box *cache_find(const char *tenant_id, int version)
 	return NULL;
 }
 
+int feeds_config_cached_version(const char *tenant_id)
+{
+	int v = -1;
+	pthread_mutex_lock(&mu);
+	for (size_t i = 0; i < nslots; i++)
+		if (slots[i]->cfg.version > v && !strcmp(slots[i]->cfg.tenant_id, tenant_id))
+			v = slots[i]->cfg.version;
+	pthread_mutex_unlock(&mu);
+	return v;
+}
+
+/* Parse text (NULL = no config) as (tenant, version) and keep it; another thread's copy of
+ * the same version wins. The result carries a reference for the caller. */
+static enum err adopt(const char *tenant_id, int version, const char *text, struct cfg_box **out,
+		      struct errinfo *ei)
+{
+	json_t *doc = NULL;
+	if (text) {
+		json_error_t je;
+		if (!(doc = json_loads(text, 0, &je)))
+			return err_set(ei, ERR_INTERNAL, "", "config version %d is not JSON: %s", version, je.text);
+	}
+	struct cfg_box *fresh = box_new(tenant_id, version);
+	fill(fresh, doc);
+	json_decref(doc);
+	pthread_mutex_lock(&mu);
+	struct cfg_box *b = cache_find(tenant_id, version);
+	if (b) {
+		box_unref(fresh);
+	} else {
+		if (nslots == FEEDS_CONFIG_CACHE_MAX) {
+			size_t old = 0;
+			for (size_t i = 1; i < nslots; i++)
+				if (slots[i]->used < slots[old]->used)
+					old = i;
+			box_unref(slots[old]);
+			slots[old] = slots[--nslots];
+		}
+		fresh->used = ++tick;
+		atomic_fetch_add(&fresh->refs, 1); /* the cache's reference */
+		slots[nslots++] = fresh;
+		b = fresh;
+	}
+	pthread_mutex_unlock(&mu);
+	*out = b;
+	return ERR_OK;
+}
+
+enum err feeds_config_adopt(struct arena *a, const char *tenant_id, int version, const char *text,
+			    const struct feed_config **out, struct errinfo *ei)
+{
+	struct cfg_box *b;
+	enum err e = adopt(tenant_id, version, text, &b, ei);
+	if (e)
+		return e;
+	arena_defer(a, box_unref_cb, b);
+	*out = &b->cfg;
+	return ERR_OK;
+}
+
 enum err feeds_config_get(struct db *db, struct arena *a, const char *tenant_id, int version,
 			  const struct feed_config **out, struct errinfo *ei)
 {
 	pthread_mutex_lock(&mu);
 	struct cfg_box *b = cache_find(tenant_id, version);
 	pthread_mutex_unlock(&mu);
-	if (!b) {
-		json_t *doc = NULL;
-		if (version > 0) {
-			char num[16];
-			snprintf(num, sizeof num, "%d", version);
-			struct db_res *r;
-			enum err e = DB_EXEC(db, a, &r, ei, "SELECT document::text AS d FROM config_versions WHERE number = $1::int",
-					     num);
-			if (e)
-				return e;
-			if (db_res_rows(r) == 1) {
-				json_error_t je;
-				doc = json_loads(db_res_val(r, 0, "d"), 0, &je);
-				if (!doc)
-					return err_set(ei, ERR_INTERNAL, "", "config version %d is not JSON: %s", version, je.text);
-			}
-		}
-		struct cfg_box *fresh = box_new(tenant_id, version);
-		fill(fresh, doc);
-		json_decref(doc);
-		pthread_mutex_lock(&mu);
-		b = cache_find(tenant_id, version);
-		if (b) {
-			box_unref(fresh); /* another thread parsed it meanwhile */
-		} else {
-			if (nslots == FEEDS_CONFIG_CACHE_MAX) {
-				size_t old = 0;
-				for (size_t i = 1; i < nslots; i++)
-					if (slots[i]->used < slots[old]->used)
-						old = i;
-				box_unref(slots[old]);
-				slots[old] = slots[--nslots];
-			}
-			fresh->used = ++tick;
-			atomic_fetch_add(&fresh->refs, 1); /* the cache's reference */
-			slots[nslots++] = fresh;
-			b = fresh;
-		}
-		pthread_mutex_unlock(&mu);
+	if (b) {
+		arena_defer(a, box_unref_cb, b);
+		*out = &b->cfg;
+		return ERR_OK;
 	}
-	arena_defer(a, box_unref_cb, b);
-	*out = &b->cfg;
-	return ERR_OK;
+	const char *text = NULL;
+	if (version > 0) {
+		char num[16];
+		snprintf(num, sizeof num, "%d", version);
+		struct db_res *r;
+		enum err e = DB_EXEC(db, a, &r, ei, "SELECT feed_config AS d FROM config_versions WHERE number = $1::int", num);
+		if (e)
+			return e;
+		text = db_res_val(r, 0, "d");
+	}
+	return feeds_config_adopt(a, tenant_id, version, text, out, ei);
 }
 
 void feeds_config_cache_clear(void)

@@ -36,6 +36,13 @@ struct feed_config {
  * tenant has no config: defaults and no shift types. */
 enum err feeds_config_get(struct db *db, struct arena *a, const char *tenant_id, int version,
 			  const struct feed_config **out, struct errinfo *ei) RS_MUST_CHECK;
+/* The highest version of the tenant's config this process has parsed, -1 for none: a
+ * reader can ask the database for the document only when its version is newer. */
+int feeds_config_cached_version(const char *tenant_id);
+/* The parsed config `version` of the tenant from its document text (NULL: no config),
+ * kept for the next callers; valid until arena a is freed, like feeds_config_get. */
+enum err feeds_config_adopt(struct arena *a, const char *tenant_id, int version, const char *text,
+			    const struct feed_config **out, struct errinfo *ei) RS_MUST_CHECK;
 /* The shift type with code, or NULL. */
 const struct feed_shift *feeds_config_shift(const struct feed_config *c, const char *code);
 /* Parse a config document (JSON text) without the cache; caller frees with

@@ -2,8 +2,8 @@
  *
  * Contract: one parameterised statement in the caller's tenant transaction; RLS alone
  * scopes it to the tenant (no tenant id is passed). PostgreSQL formats the day and the
- * wall-clock times in the department's zone, the same zone feed_window uses
- * (db/migrations/0007_ics_feeds.sql); the shift's display name comes from the parsed
+ * wall-clock times in the department's zone, the same zone the feeds use (view
+ * feed_window_now, db/migrations/0010_feed_render_plain.sql); the shift's display name comes from the parsed
  * config that the feeds use (feeds_config_get), so page and feed agree. */
 #include "domain/published_event.h"
 
@@ -12,7 +12,7 @@
 #include "base/strutil.h"
 #include "domain/feeds_config.h"
 
-/* The zone: the current config's `timezone`, else tenants.timezone (as feed_window). */
+/* The zone: the current config's `timezone`, else tenants.timezone (as feed_window_now). */
 static const char event_sql[] =
 	"SELECT pe.assignment_id::text AS aid, pe.user_id::text AS uid, u.name AS person, p.name AS period,"
 	"       pe.shift_code, pe.all_day, pe.sequence, pe.day::text AS day,"
@@ -27,7 +27,7 @@ static const char event_sql[] =
 	"  JOIN users u ON u.tenant_id = pe.tenant_id AND u.id = pe.user_id"
 	"  LEFT JOIN periods p ON p.tenant_id = pe.tenant_id AND p.id = pe.period_id"
 	"  LEFT JOIN config_versions c ON c.tenant_id = t.id AND c.number = t.config_version"
-	"  CROSS JOIN LATERAL (SELECT coalesce(c.document->>'timezone', t.timezone) AS tz) z"
+	"  CROSS JOIN LATERAL (SELECT coalesce(c.feed_tz, t.timezone) AS tz) z"
 	" WHERE pe.assignment_id = $1::uuid";
 
 /* Row 0 of r into out (strings stay in r's arena). */

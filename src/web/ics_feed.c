@@ -152,7 +152,8 @@ static enum err ics_feed(struct http_request *req, struct http_response *res)
 
 	struct render_arg ra = {.base_url = pf->base_url, .feed_key = ref.feed_key};
 	buf_init(&ra.out, FEED_RENDER_MAX);
-	struct db_ctx ctx = {.tenant_id = ref.tenant_id, .actor = DB_ACTOR_SYSTEM, .request_id = req->request_id};
+	struct db_ctx ctx = {.tenant_id = ref.tenant_id, .actor = DB_ACTOR_SYSTEM, .request_id = req->request_id,
+			      .snapshot = true};
 	er = db_with_tx(pf->pool, &ctx, render_tx, &ra, &ei);
 	if (er == ERR_NOT_FOUND || (!er && (!ra.meta.ref.available || ra.meta.ref.generation != ref.generation))) {
 		/* gone, or rotated since the lookup: this token no longer names a feed */

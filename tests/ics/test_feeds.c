@@ -417,7 +417,7 @@ static enum err run(struct tx *t)
 	struct db_pool *p;
 	struct errinfo ei = {0};
 	ck_assert_int_eq(db_pool_new(T.app, 1, &p, &ei), ERR_OK);
-	struct db_ctx ctx = {.tenant_id = tenant, .actor = DB_ACTOR_SYSTEM};
+	struct db_ctx ctx = {.tenant_id = tenant, .actor = DB_ACTOR_SYSTEM, .snapshot = t->op == RENDER};
 	enum err e = db_with_tx(p, &ctx, tx_fn, t, &ei);
 	if (e)
 		fprintf(stderr, "tx: %s\n", ei.message);
@@ -562,6 +562,171 @@ START_TEST(render_window_names_and_last_modified)
 }
 END_TEST
 
+/* Last-Modified also moves when the window moves over one of the feed's events: an event
+ * of day d leaves at the local midnight starting d + back + 1, and enters at the first
+ * midnight t with t + ahead months > d. The feed's own change clock is set far back here
+ * (triggers off) so only the window's moves count. */
+static long long local_midnight(const char *date_sql)
+{
+	char sql[400];
+	snprintf(sql, sizeof sql, "SELECT extract(epoch FROM ((%s)::timestamp AT TIME ZONE 'America/Toronto'))::bigint",
+		 date_sql);
+	return testdb_super_long(&T, sql);
+}
+
+static void clock_far_back(void)
+{
+	ck_assert_int_eq(testdb_super_exec(&T, "SET session_replication_role = replica;"
+					       " UPDATE feed_state SET changed_at = '2001-01-01';"
+					       " SET session_replication_role = origin"),
+			 0);
+}
+
+START_TEST(last_modified_follows_the_moving_window)
+{
+	ids();
+	char sql[1200];
+	/* a day shift 40 days back (left the window 9 days ago) and an all-day call 100 days ahead */
+	snprintf(sql, sizeof sql,
+		 "WITH d AS (SELECT (now() AT TIME ZONE 'America/Toronto')::date AS today)"
+		 " INSERT INTO published_events (tenant_id, assignment_id, period_id, user_id, day, shift_code, all_day, start_at,"
+		 " end_at, content_hash)"
+		 " SELECT '%s'::uuid, gen_random_uuid(), gen_random_uuid(), '%s'::uuid, d.today - 40, 'NEURO_D', false,"
+		 "   (shift_instants(d.today - 40, '08:00', '16:30', 'America/Toronto')).start_at,"
+		 "   (shift_instants(d.today - 40, '08:00', '16:30', 'America/Toronto')).end_at, 'h' FROM d"
+		 " UNION ALL SELECT '%s', gen_random_uuid(), gen_random_uuid(), '%s', d.today + 100, 'IR_CALL', true, NULL, NULL,"
+		 "   'h' FROM d",
+		 tenant, user1, tenant, user1);
+	ck_assert_int_eq(testdb_super_exec(&T, sql), 0);
+	clock_far_back();
+	const char *today = "(now() AT TIME ZONE 'America/Toronto')::date";
+	char left[200], entered[400];
+	snprintf(left, sizeof left, "%s - 9", today);
+	/* the first t with t + 12 months > today + 100, by counting days (not the product's formula) */
+	snprintf(entered, sizeof entered,
+		 "(SELECT min(x)::date FROM generate_series(%s - 400, %s + 100, interval '1 day') x"
+		 " WHERE (x + interval '12 months')::date > %s + 100)",
+		 today, today, today);
+	long long want_left = local_midnight(left), want_entered = local_midnight(entered);
+	ck_assert_int_gt(want_left, want_entered);
+	struct tx t = {.op = RENDER, .key = user1};
+	buf_init(&t.out, 1 << 20);
+	ck_assert_int_eq(run(&t), ERR_OK);
+	ck_assert_uint_eq(t.meta.events, 1);
+	ck_assert_int_eq(t.meta.ref.changed_at, 978307200); /* 2001-01-01 UTC */
+	ck_assert_int_eq(t.meta.last_modified, want_left);
+	/* without the departed event, the entry of the call is the latest move */
+	ck_assert_int_eq(testdb_super_exec(&T, "DELETE FROM published_events WHERE shift_code = 'NEURO_D'"), 0);
+	clock_far_back();
+	ck_assert_int_eq(run(&t), ERR_OK);
+	ck_assert_int_eq(t.meta.last_modified, want_entered);
+	/* the master feed's window moved at the same instant */
+	struct tx m = {.op = RENDER, .key = "master"};
+	buf_init(&m.out, 1 << 20);
+	ck_assert_int_eq(run(&m), ERR_OK);
+	ck_assert_int_eq(m.meta.last_modified, want_entered);
+	buf_fini(&t.out);
+	buf_fini(&m.out);
+}
+END_TEST
+
+/* The feed's state and its events come from two statements: outside a snapshot transaction
+ * they could disagree, so the render refuses to run there. */
+START_TEST(render_needs_a_snapshot)
+{
+	ids();
+	struct db_pool *p;
+	struct errinfo ei = {0};
+	ck_assert_int_eq(db_pool_new(T.app, 1, &p, &ei), ERR_OK);
+	struct tx t = {.op = RENDER, .key = user1};
+	buf_init(&t.out, 1 << 20);
+	struct db_ctx ctx = {.tenant_id = tenant, .actor = DB_ACTOR_SYSTEM};
+	ck_assert_int_eq(db_with_tx(p, &ctx, tx_fn, &t, &ei), ERR_INTERNAL);
+	ck_assert_ptr_nonnull(strstr(ei.message, "snapshot"));
+	ctx.snapshot = true;
+	ck_assert_int_eq(db_with_tx(p, &ctx, tx_fn, &t, &ei), ERR_OK);
+	buf_fini(&t.out);
+	db_pool_free(p);
+}
+END_TEST
+
+/* The database sends a process only the config members feeds use (feed_config_part in
+ * migration 0010): parsed, they give the same feed config as the whole document. Here the
+ * demo department's config and one with every optional member feeds read. */
+static void same_config(const struct feed_config *x, const struct feed_config *y)
+{
+	ck_assert_pstr_eq(x->department, y->department);
+	ck_assert_str_eq(x->summary_format, y->summary_format);
+	ck_assert_int_eq(x->refresh_seconds, y->refresh_seconds);
+	ck_assert_uint_eq(x->nshifts, y->nshifts);
+	for (size_t i = 0; i < x->nshifts; i++) {
+		ck_assert_str_eq(x->shifts[i].code, y->shifts[i].code);
+		ck_assert_str_eq(x->shifts[i].name, y->shifts[i].name);
+		ck_assert_str_eq(x->shifts[i].subspecialty, y->shifts[i].subspecialty);
+		ck_assert_int_eq(x->shifts[i].transparent, y->shifts[i].transparent);
+	}
+}
+
+START_TEST(config_part_keeps_what_feeds_read)
+{
+	json_t *demo = test_json_file("config/demo/lakeside.json");
+	char *demo_text = json_dumps(demo, JSON_COMPACT);
+	json_decref(demo);
+	const char *rich =
+		"{\"department\":{\"name\":\"Rich, \\\"quoted\\\" — 李\"},\"timezone\":\"Australia/Sydney\","
+		"\"subspecialties\":[{\"code\":\"NEURO\",\"name\":\"Neuroradiology\"},{\"code\":\"BODY\"}],"
+		"\"shiftTypes\":[{\"code\":\"B\",\"name\":\"Body\",\"subspecialty\":\"BODY\",\"showAsBusy\":false},"
+		"{\"code\":\"A\",\"subspecialty\":\"NEURO\"},{\"name\":\"no code\"}],"
+		"\"integrations\":{\"calendar\":{\"eventSummaryFormat\":\"{USER_NAME}: {SHIFT_NAME}\"}},"
+		"\"ics\":{\"refreshIntervalMinutes\":5,\"windowDaysBack\":3}}";
+	const char *docs[] = {demo_text, rich, "{}"};
+	struct db *db;
+	struct errinfo ei = {0};
+	struct arena *a = arena_new(0);
+	ck_assert_int_eq(db_connect(T.super, &db, &ei), ERR_OK);
+	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+		struct db_res *r;
+		ck_assert_int_eq(DB_EXEC(db, a, &r, &ei, "SELECT feed_config_part($1::jsonb) AS p", docs[i]), ERR_OK);
+		struct feed_config *whole, *part;
+		ck_assert_int_eq(feeds_config_parse(docs[i], &whole, &ei), ERR_OK);
+		ck_assert_int_eq(feeds_config_parse(db_res_val(r, 0, "p"), &part, &ei), ERR_OK);
+		same_config(whole, part);
+		ck_assert_uint_lt(strlen(db_res_val(r, 0, "p")), strlen(docs[i]) + 300);
+		feeds_config_free(whole);
+		feeds_config_free(part);
+	}
+	db_close(db);
+	arena_free(a);
+	free(demo_text);
+}
+END_TEST
+
+static void insert_event(void);
+
+/* A process that parsed version 1 gets version 2's config with the next render. */
+START_TEST(a_new_config_version_reaches_a_warm_process)
+{
+	ids();
+	insert_event();
+	struct tx t = {.op = RENDER, .key = user1};
+	buf_init(&t.out, 1 << 20);
+	ck_assert_int_eq(run(&t), ERR_OK);
+	ck_assert_ptr_nonnull(strstr(t.out.data, "SUMMARY:IR_CALL — IR call ("));
+	ck_assert_int_eq(feeds_config_cached_version(tenant), 1);
+	ck_assert_int_eq(testdb_super_exec(&T, "INSERT INTO config_versions (tenant_id, number, actor_kind, document)"
+					       " SELECT tenant_id, 2, 'SYSTEM', jsonb_set(document, '{integrations}',"
+					       " '{\"calendar\":{\"eventSummaryFormat\":\"{SHIFT_NAME} for {USER_NAME}\"}}')"
+					       " FROM config_versions WHERE number = 1;"
+					       " UPDATE tenants SET config_version = 2 WHERE slug = 'feeds'"),
+			 0);
+	ck_assert_int_eq(run(&t), ERR_OK);
+	ck_assert_ptr_nonnull(strstr(t.out.data, "SUMMARY:IR call for Li\\, Zoë\\; \\\\ 李\r\n"));
+	ck_assert_int_eq(t.meta.ref.config_version, 2);
+	ck_assert_int_eq(feeds_config_cached_version(tenant), 2);
+	buf_fini(&t.out);
+}
+END_TEST
+
 static void insert_event(void)
 {
 	char sql[800];
@@ -648,6 +813,10 @@ Suite *test_suite(void)
 	tcase_add_test(db, tokens_stored_hashed_rotated_and_resolved);
 	tcase_add_test(db, render_window_names_and_last_modified);
 	tcase_add_test(db, feed_state_moves_once_per_transaction_and_always_forward);
+	tcase_add_test(db, last_modified_follows_the_moving_window);
+	tcase_add_test(db, render_needs_a_snapshot);
+	tcase_add_test(db, config_part_keeps_what_feeds_read);
+	tcase_add_test(db, a_new_config_version_reaches_a_warm_process);
 	suite_add_tcase(s, db);
 	return s;
 }
