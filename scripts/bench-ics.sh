@@ -186,7 +186,9 @@ tmp=$(mktemp)
 	echo "| master feed, cold render (ms, median of 20) | $(field cold_ms "$r_master") | of which ics_feed_render: $(field cold_render_ms "$r_master"); warm: $(field warm_ms "$r_master") (database read $(field db_ms "$r_master")) | | |"
 	echo
 	echo "Cold = the process caches (parsed tenant config, VTIMEZONE built from the TZif file) emptied before"
-	echo "each render; every figure includes the feed's database read in its tenant transaction."
+	echo "each render; every figure includes the feed's database read in its tenant transaction. The two"
+	echo "statements of that read are prepared once per database connection: \"first in process\" includes"
+	echo "preparing them (and PostgreSQL's first plans) on a new connection."
 	echo "<!-- /ics -->"
 } >"$tmp"
 if [ -f "$out" ] && grep -q '<!-- ics' "$out"; then
