@@ -198,8 +198,27 @@ enum err config_store_diff(struct db *db, struct arena *a, int from, int to, jso
 
 /* ---- saving ------------------------------------------------------------------------------ */
 
+/* Assignments from today on (in the department's zone, after the save) take the shift
+ * times of the config just saved: a shift type's new hours, a timed shift become all-day
+ * or the reverse, a new zone. Earlier days keep the times they were worked. Published
+ * events change only with the next publication (the period then shows unpublished
+ * changes). *n gets how many assignments moved. */
+static const char retime_sql[] =
+	"WITH st AS (SELECT s->>'code' AS code, s->>'kind' IS DISTINCT FROM 'timed' AS all_day,"
+	"                   (s->>'start')::time AS st, (s->>'end')::time AS en"
+	"              FROM jsonb_array_elements(CASE jsonb_typeof($1::jsonb->'shiftTypes')"
+	"                                        WHEN 'array' THEN $1::jsonb->'shiftTypes' END) s),"
+	" z AS (SELECT timezone AS tz FROM tenants WHERE id = app_tenant()),"
+	" n AS (SELECT a.id, st.all_day,"
+	"              CASE WHEN NOT st.all_day THEN (shift_instants(a.day, st.st, st.en, z.tz)).start_at END AS s,"
+	"              CASE WHEN NOT st.all_day THEN (shift_instants(a.day, st.st, st.en, z.tz)).end_at END AS e"
+	"         FROM assignments a JOIN st ON st.code = a.shift_code CROSS JOIN z"
+	"        WHERE a.day >= (now() AT TIME ZONE z.tz)::date)"
+	" UPDATE assignments a SET all_day = n.all_day, start_at = n.s, end_at = n.e FROM n"
+	" WHERE a.id = n.id AND (a.all_day, a.start_at, a.end_at) IS DISTINCT FROM (n.all_day, n.s, n.e)";
+
 static enum err insert_version(struct db *db, struct arena *a, const json_t *doc, const char *message, int current,
-			       struct errinfo *ei)
+			       int *retimed, struct errinfo *ei)
 {
 	struct buf b;
 	buf_init(&b, 0);
@@ -215,12 +234,16 @@ static enum err insert_version(struct db *db, struct arena *a, const json_t *doc
 			     "INSERT INTO config_versions (tenant_id, number, parent_number, actor_kind, actor_user_id, message,"
 			     " document) VALUES (app_tenant(), $1::int, nullif($2::int, 0), app_actor(), app_user(), $3, $4::jsonb)",
 			     num, parent, message ? message : "", b.data);
-	buf_fini(&b);
 	/* the department's zone follows its config (feeds and instants read tenants.timezone) */
 	if (!e)
 		e = DB_EXEC(db, a, NULL, ei,
 			    "UPDATE tenants SET config_version = $1::int, timezone = coalesce($2, timezone) WHERE id = app_tenant()",
 			    num, tz);
+	struct db_res *r;
+	if (!e)
+		e = DB_EXEC(db, a, &r, ei, retime_sql, b.data);
+	buf_fini(&b);
+	*retimed = e ? 0 : (int)db_res_affected(r);
 	return e;
 }
 
@@ -270,7 +293,7 @@ enum err config_store_commit(struct db *db, struct arena *a, const struct config
 	json_decref(base);
 	if (e || in->dry_run)
 		return e;
-	if ((e = insert_version(db, a, out->document, in->message, current, ei)))
+	if ((e = insert_version(db, a, out->document, in->message, current, &out->retimed, ei)))
 		return e;
 	out->number = current + 1;
 	out->current = current + 1;

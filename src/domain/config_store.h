@@ -46,6 +46,7 @@ struct config_saved {
 	int current;                 /* the current version (on ERR_CONFLICT: the one to rebase on) */
 	json_t *document;            /* the resulting document (new reference, may be NULL) */
 	struct config_report report; /* validation problems (also the warnings of a save) */
+	int retimed;                 /* assignments from today on whose times the save changed */
 };
 
 /* Validate and save in db's tenant. Errors:

@@ -211,6 +211,7 @@ static enum err tx_save(struct db *db, struct http_request *req, void *arg, stru
 	if ((e = config_store_get(db, req->arena, s.number, false, &out->body, &req->err)))
 		return e;
 	json_object_set_new(out->body, "warnings", problems_json(&s.report, CONFIG_WARNING));
+	json_object_set_new(out->body, "retimedAssignments", json_integer(s.retimed));
 	out->status = 201;
 	out->location = arena_sprintf(req->arena, "/api/v1/config/versions/%d", s.number);
 	return ERR_OK;

@@ -255,6 +255,77 @@ START_TEST(two_patches_on_one_base_one_wins)
 }
 END_TEST
 
+/* Shift times follow the config from today on (docs/config.md, "Changing shift times"). */
+#define TODAY "(now() AT TIME ZONE 'America/Toronto')::date"
+static long ovn_start_hour(const char *day)
+{
+	return fx_count(&F, "SELECT extract(hour FROM start_at AT TIME ZONE 'America/Toronto')::int FROM assignments"
+			    " WHERE shift_code = 'OVN' AND day = %s",
+			day);
+}
+
+START_TEST(a_config_save_retimes_assignments_from_today_on)
+{
+	struct config_saved s;
+	struct errinfo ei = {0};
+	fx_begin(&F);
+	ck_assert_int_eq(DB_EXEC0(F.db, F.a, NULL, &ei,
+				  "WITH p AS (INSERT INTO periods (tenant_id, name, start_date, end_date)"
+				  "  VALUES (app_tenant(), 'Now', " TODAY " - 5, " TODAY " + 5) RETURNING id),"
+				  " u AS (SELECT id FROM users ORDER BY email LIMIT 1)"
+				  " INSERT INTO assignments (tenant_id, period_id, day, shift_code, user_id, all_day, start_at, end_at)"
+				  " SELECT app_tenant(), p.id, x.day, x.code, u.id, x.code = 'IR_CALL',"
+				  "   CASE WHEN x.code = 'OVN' THEN (shift_instants(x.day, '23:00', '08:00', 'America/Toronto')).start_at END,"
+				  "   CASE WHEN x.code = 'OVN' THEN (shift_instants(x.day, '23:00', '08:00', 'America/Toronto')).end_at END"
+				  " FROM p, u, (VALUES (" TODAY " - 1, 'OVN'), (" TODAY " + 1, 'OVN'), (" TODAY " + 1, 'IR_CALL'))"
+				  "   x(day, code)"),
+			 ERR_OK);
+	/* OVN from 22:00; IR call becomes a timed 17:00-08:00 shift (shift types 11 and 15) */
+	ck_assert_msg(commit_patch(F.db, F.a, 1,
+				   "[{\"op\":\"test\",\"path\":\"/shiftTypes/11/code\",\"value\":\"OVN\"},"
+				   " {\"op\":\"replace\",\"path\":\"/shiftTypes/11/start\",\"value\":\"22:00\"},"
+				   " {\"op\":\"test\",\"path\":\"/shiftTypes/15/code\",\"value\":\"IR_CALL\"},"
+				   " {\"op\":\"replace\",\"path\":\"/shiftTypes/15/kind\",\"value\":\"timed\"},"
+				   " {\"op\":\"add\",\"path\":\"/shiftTypes/15/start\",\"value\":\"17:00\"},"
+				   " {\"op\":\"add\",\"path\":\"/shiftTypes/15/end\",\"value\":\"08:00\"}]",
+				   &s, &ei) == ERR_OK,
+		      "%s %s", ei.path, ei.message);
+	json_decref(s.document);
+	ck_assert_int_eq(s.retimed, 2);
+	fx_commit(&F);
+	ck_assert_int_eq(ovn_start_hour(TODAY " + 1"), 22);
+	ck_assert_int_eq(ovn_start_hour(TODAY " - 1"), 23); /* worked before the change: kept */
+	ck_assert_int_eq(fx_count(&F, "SELECT count(*) FROM assignments WHERE shift_code = 'IR_CALL' AND NOT all_day"
+				      " AND start_at = ((" TODAY " + 1) + time '17:00') AT TIME ZONE 'America/Toronto'"
+				      " AND end_at = ((" TODAY " + 2) + time '08:00') AT TIME ZONE 'America/Toronto'"),
+			 1);
+	/* back to an all-day call: no times; a save that touches no shift type moves nothing */
+	fx_begin(&F);
+	ck_assert_int_eq(commit_patch(F.db, F.a, 2,
+				      "[{\"op\":\"replace\",\"path\":\"/shiftTypes/15/kind\",\"value\":\"allDay\"},"
+				      " {\"op\":\"remove\",\"path\":\"/shiftTypes/15/start\"},"
+				      " {\"op\":\"remove\",\"path\":\"/shiftTypes/15/end\"}]",
+				      &s, &ei),
+			 ERR_OK);
+	json_decref(s.document);
+	ck_assert_int_eq(s.retimed, 1);
+	ck_assert_int_eq(commit_patch(F.db, F.a, 3,
+				      "[{\"op\":\"replace\",\"path\":\"/rules/maxConsecutiveWorkingDays\",\"value\":8}]", &s, &ei),
+			 ERR_OK);
+	json_decref(s.document);
+	ck_assert_int_eq(s.retimed, 0);
+	fx_commit(&F);
+	ck_assert_int_eq(fx_count(&F, "SELECT count(*) FROM assignments WHERE shift_code = 'IR_CALL' AND all_day"
+				      " AND start_at IS NULL AND end_at IS NULL"),
+			 1);
+	/* each move is in the audit trail with the actor of the save */
+	ck_assert_int_eq(fx_count(&F, "SELECT count(*) FROM audit_log WHERE entity = 'assignments' AND action = 'UPDATE'"
+				      " AND actor_user_id = '%s'",
+				      F.admin),
+			 3);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("config_versions");
@@ -267,6 +338,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, versions_are_immutable);
 	tcase_add_test(tc, list_pages_newest_first);
 	tcase_add_test(tc, two_patches_on_one_base_one_wins);
+	tcase_add_test(tc, a_config_save_retimes_assignments_from_today_on);
 	suite_add_tcase(s, tc);
 	return s;
 }
