@@ -35,6 +35,10 @@ ALTER TABLE config_versions
         GENERATED ALWAYS AS (coalesce((document #>> '{ics,windowDaysBack}')::integer, 30)) STORED,
     ADD COLUMN feed_months_ahead integer
         GENERATED ALWAYS AS (coalesce((document #>> '{ics,windowMonthsAhead}')::integer, 12)) STORED;
+-- the audit trail keeps a version's metadata, not its document nor what is derived from it
+DROP TRIGGER audit ON config_versions;
+CREATE TRIGGER audit AFTER INSERT ON config_versions FOR EACH ROW
+    EXECUTE FUNCTION audit_row('document,feed_config,feed_tz,feed_days_back,feed_months_ahead');
 
 -- The current tenant's feed window: from windowDaysBack days before "today" in the tenant's
 -- zone to windowMonthsAhead months after it (end exclusive). No config yet: 30 days back,

@@ -15,6 +15,7 @@ struct db {
 	const struct db_stmt *prepared[DB_PREPARED_MAX]; /* named statements this connection knows */
 	int nprepared;
 	char tenant[40]; /* the context of the open transaction */
+	bool broken;     /* a pipeline could not be finished: never reuse (db_ok false) */
 };
 
 struct db_res {
@@ -57,7 +58,12 @@ void db_close(struct db *db)
 	free(db);
 }
 
-bool db_ok(struct db *db) { return db && PQstatus(db->conn) == CONNECTION_OK; }
+/* Usable for a new unit of work: connected, no transaction or pipeline left open. */
+bool db_ok(struct db *db)
+{
+	return db && !db->broken && PQstatus(db->conn) == CONNECTION_OK && PQtransactionStatus(db->conn) == PQTRANS_IDLE &&
+	       PQpipelineStatus(db->conn) == PQ_PIPELINE_OFF;
+}
 
 static void res_clear(void *p) { PQclear(p); }
 
@@ -141,8 +147,10 @@ static enum err pipeline_drain(struct db *db, struct pipe_out *po, struct errinf
 		PGresult *r = PQgetResult(db->conn);
 		if (!r) {
 			cmd++;
-			if (++empty > 1) /* two ends in a row: the connection gave out before the sync */
-				return e ? e : err_set(ei, ERR_DB, "", "database pipeline ended early: %s", PQerrorMessage(db->conn));
+			if (++empty > 1) { /* two ends in a row: the connection gave out before the sync */
+				const char *why = PQerrorMessage(db->conn);
+				return e ? e : err_set(ei, ERR_DB, "", "database pipeline ended early: %s", *why ? why : "no sync");
+			}
 			continue;
 		}
 		empty = 0;
@@ -176,8 +184,13 @@ static enum err pipeline_run(struct db *db, pipeline_fill queue, const void *arg
 		e = err_set(ei, ERR_DB, "", "database pipeline send failed: %s", PQerrorMessage(db->conn));
 	else
 		e = pipeline_drain(db, po, ei);
-	if (!PQexitPipelineMode(db->conn) && !e)
-		e = err_set(ei, ERR_DB, "", "database pipeline left busy: %s", PQerrorMessage(db->conn));
+	if (!PQexitPipelineMode(db->conn)) {
+		/* commands may still sit in libpq's buffer: they would run with the next unit of
+		 * work, inside whatever transaction this one left open */
+		db->broken = true;
+		if (!e)
+			e = err_set(ei, ERR_DB, "", "database pipeline left busy: %s", PQerrorMessage(db->conn));
+	}
 	return e;
 }
 
@@ -248,6 +261,9 @@ enum err db_exec_batch(struct db *db, struct arena *a, const struct db_call *cal
 {
 	if (n < 1 || n > DB_PREPARED_MAX)
 		return err_set(ei, ERR_INTERNAL, "", "a batch holds 1 to %d statements", DB_PREPARED_MAX);
+	for (int i = 0; i < n; i++)
+		if (calls[i].out)
+			*calls[i].out = NULL;
 	struct batch b = {.calls = calls, .n = n};
 	enum { MAXCMD = 2 * DB_PREPARED_MAX };
 	bool want[MAXCMD] = {0}, ok[MAXCMD] = {0};

@@ -80,8 +80,11 @@ struct db_call {
 };
 /* Run the calls in order in one round trip (libpq pipeline) inside the current
  * transaction, preparing each statement on its first use on this connection. The first
- * error wins; the calls after it do not run and the transaction must be rolled back.
- * Each statement has its own snapshot unless the transaction is a db_ctx.snapshot one. */
+ * error wins; the calls after it do not run and the transaction must be rolled back
+ * (every *out is NULL then). Each statement has its own snapshot unless the transaction
+ * is a db_ctx.snapshot one. The whole batch is written before any result is read: for
+ * reads with small parameters (kilobytes), not for bulk input. A connection whose
+ * pipeline could not be finished is never reused (db_ok false). */
 enum err db_exec_batch(struct db *db, struct arena *a, const struct db_call *calls, int n,
 		       struct errinfo *ei) RS_MUST_CHECK;
 
@@ -106,6 +109,7 @@ long long db_res_affected(const struct db_res *r);
  * *got = false on timeout. */
 enum err db_wait_notify(struct db *db, int timeout_ms, bool *got, char *channel, size_t chansz,
 			struct errinfo *ei) RS_MUST_CHECK;
+/* Connected, with no transaction or pipeline left open: fit for the next unit of work. */
 bool db_ok(struct db *db);
 const char *db_actor_name(enum db_actor a);
 

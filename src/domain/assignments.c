@@ -55,6 +55,14 @@ static enum err current_config(struct db *db, struct arena *a, json_t **doc, str
 	return e;
 }
 
+/* The current config for an edit that resolves instants from it: the share lock on the
+ * tenant keeps a config save (which re-times assignments) from slipping in between. */
+static enum err config_for_times(struct db *db, struct arena *a, json_t **doc, struct errinfo *ei)
+{
+	enum err e = DB_EXEC0(db, a, NULL, ei, "SELECT 1 FROM tenants WHERE id = app_tenant() FOR SHARE");
+	return e ? e : current_config(db, a, doc, ei);
+}
+
 static enum err check_with(struct db *db, struct arena *a, const json_t *cfg, const struct assignment_in *in,
 			   const char *exclude_id, struct problems *pr, struct errinfo *ei)
 {
@@ -95,7 +103,7 @@ enum err assignment_create(struct db *db, struct arena *a, const struct assignme
 {
 	*out = NULL;
 	json_t *cfg;
-	enum err e = current_config(db, a, &cfg, ei);
+	enum err e = config_for_times(db, a, &cfg, ei);
 	if (!e)
 		e = check_with(db, a, cfg, in, NULL, pr, ei);
 	if (e)

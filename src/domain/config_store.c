@@ -202,20 +202,55 @@ enum err config_store_diff(struct db *db, struct arena *a, int from, int to, jso
  * times of the config just saved: a shift type's new hours, a timed shift become all-day
  * or the reverse, a new zone. Earlier days keep the times they were worked. Published
  * events change only with the next publication (the period then shows unpublished
- * changes). *n gets how many assignments moved. */
+ * changes). Nothing moves when one of the new times cannot exist (a short shift inside the
+ * hour a DST change skips would end before it starts): the first such day is reported. */
 static const char retime_sql[] =
 	"WITH st AS (SELECT s->>'code' AS code, s->>'kind' IS DISTINCT FROM 'timed' AS all_day,"
 	"                   (s->>'start')::time AS st, (s->>'end')::time AS en"
 	"              FROM jsonb_array_elements(CASE jsonb_typeof($1::jsonb->'shiftTypes')"
 	"                                        WHEN 'array' THEN $1::jsonb->'shiftTypes' END) s),"
 	" z AS (SELECT timezone AS tz FROM tenants WHERE id = app_tenant()),"
-	" n AS (SELECT a.id, st.all_day,"
+	" n AS (SELECT a.id, a.day, a.shift_code, st.all_day,"
 	"              CASE WHEN NOT st.all_day THEN (shift_instants(a.day, st.st, st.en, z.tz)).start_at END AS s,"
 	"              CASE WHEN NOT st.all_day THEN (shift_instants(a.day, st.st, st.en, z.tz)).end_at END AS e"
 	"         FROM assignments a JOIN st ON st.code = a.shift_code CROSS JOIN z"
-	"        WHERE a.day >= (now() AT TIME ZONE z.tz)::date)"
-	" UPDATE assignments a SET all_day = n.all_day, start_at = n.s, end_at = n.e FROM n"
-	" WHERE a.id = n.id AND (a.all_day, a.start_at, a.end_at) IS DISTINCT FROM (n.all_day, n.s, n.e)";
+	"        WHERE a.day >= (now() AT TIME ZONE z.tz)::date),"
+	" bad AS (SELECT day, shift_code FROM n WHERE NOT all_day AND e <= s ORDER BY day, shift_code LIMIT 1),"
+	" u AS (UPDATE assignments a SET all_day = n.all_day, start_at = n.s, end_at = n.e FROM n"
+	"        WHERE a.id = n.id AND NOT EXISTS (SELECT 1 FROM bad)"
+	"          AND (a.all_day, a.start_at, a.end_at) IS DISTINCT FROM (n.all_day, n.s, n.e) RETURNING 1)"
+	" SELECT (SELECT count(*) FROM u) AS moved, (SELECT day::text FROM bad) AS bad_day,"
+	"        (SELECT shift_code FROM bad) AS bad_code, (SELECT tz FROM z) AS tz";
+
+/* "/shiftTypes/N" of the shift type with code (or "/shiftTypes"). */
+static const char *shift_pointer(struct arena *a, const json_t *doc, const char *code)
+{
+	size_t i;
+	const json_t *t;
+	json_array_foreach(json_object_get(doc, "shiftTypes"), i, t)
+	{
+		const char *c = json_string_value(json_object_get(t, "code"));
+		if (c && !strcmp(c, code))
+			return arena_sprintf(a, "/shiftTypes/%zu", i);
+	}
+	return "/shiftTypes";
+}
+
+static enum err retime(struct db *db, struct arena *a, const json_t *doc, const char *doc_text, int *retimed,
+		       struct errinfo *ei)
+{
+	struct db_res *r;
+	enum err e = DB_EXEC(db, a, &r, ei, retime_sql, doc_text);
+	if (e)
+		return e;
+	const char *day = db_res_val(r, 0, "bad_day"), *code = db_res_val(r, 0, "bad_code");
+	if (day && code)
+		return err_set(ei, ERR_INVALID, shift_pointer(a, doc, code),
+			       "%s on %s would end before it starts in %s (the clocks change during it): change its times",
+			       code, day, db_res_val(r, 0, "tz"));
+	*retimed = (int)db_res_ll(r, 0, "moved", 0);
+	return ERR_OK;
+}
 
 static enum err insert_version(struct db *db, struct arena *a, const json_t *doc, const char *message, int current,
 			       int *retimed, struct errinfo *ei)
@@ -239,11 +274,10 @@ static enum err insert_version(struct db *db, struct arena *a, const json_t *doc
 		e = DB_EXEC(db, a, NULL, ei,
 			    "UPDATE tenants SET config_version = $1::int, timezone = coalesce($2, timezone) WHERE id = app_tenant()",
 			    num, tz);
-	struct db_res *r;
+	*retimed = 0;
 	if (!e)
-		e = DB_EXEC(db, a, &r, ei, retime_sql, b.data);
+		e = retime(db, a, doc, b.data, retimed, ei);
 	buf_fini(&b);
-	*retimed = e ? 0 : (int)db_res_affected(r);
 	return e;
 }
 

@@ -483,6 +483,21 @@ static enum err finish_tx(struct db *db, void *arg, struct errinfo *ei)
 		}
 	}
 	if (!strcmp(c->final_status, "succeeded")) {
+		/* a schedule solved under another config version (rules, shift times) is not written;
+		 * the share lock keeps a config save out until this transaction ends */
+		e = DB_EXEC0(db, a, &r, ei, "SELECT config_version FROM tenants WHERE id = app_tenant() FOR SHARE");
+		if (e)
+			return e;
+		int now = (int)db_res_ll(r, 0, "config_version", 0);
+		if (now != c->loaded.config_number) {
+			c->final_status = "failed";
+			c->error = arena_sprintf(a,
+						 "the configuration changed (version %d to %d) while the engine ran: nothing was "
+						 "written; start the run again",
+						 c->loaded.config_number, now);
+		}
+	}
+	if (!strcmp(c->final_status, "succeeded")) {
 		double t = mono();
 		if ((e = write_draft(db, a, &c->loaded, c->sm, &c->ctl->best, &c->assignment_count, ei)))
 			return e;

@@ -168,6 +168,13 @@ int feeds_config_cached_version(const char *tenant_id)
 static enum err adopt(const char *tenant_id, int version, const char *text, struct cfg_box **out,
 		      struct errinfo *ei)
 {
+	pthread_mutex_lock(&mu);
+	struct cfg_box *have = cache_find(tenant_id, version);
+	pthread_mutex_unlock(&mu);
+	if (have) {
+		*out = have;
+		return ERR_OK;
+	}
 	json_t *doc = NULL;
 	if (text) {
 		json_error_t je;

@@ -227,7 +227,7 @@ enum err feeds_render(struct db *db, struct arena *a, const char *base_url, cons
 	if (!feeds_key_ok(feed_key))
 		return err_set(ei, ERR_INVALID, "feed", "a feed is 'master' or a person's id");
 	bool master = !strcmp(feed_key, FEED_MASTER);
-	struct db_res *h, *r;
+	struct db_res *h = NULL, *r = NULL;
 	int64_t t0 = mono_ns();
 	enum err e = fetch(db, a, feed_key, master, &h, &r, ei);
 	if (e)

@@ -126,6 +126,42 @@ START_TEST(statements_past_the_per_connection_cap_run_unnamed)
 }
 END_TEST
 
+/* A batch libpq refuses to send part-way (here a statement without SQL, a programming
+ * error) leaves commands in the connection's buffer: the connection is retired, so they
+ * cannot run in the next unit of work, and the transaction's writes are gone. */
+static const struct db_stmt no_sql = {"test_no_sql", NULL};
+
+START_TEST(a_batch_that_cannot_be_sent_retires_the_connection)
+{
+	struct db_pool *p;
+	struct errinfo ei = {0};
+	struct arena *a = arena_new(0);
+	ck_assert_int_eq(db_pool_new(T.app, 1, &p, &ei), ERR_OK);
+	struct db *db = db_pool_get(p);
+	ck_assert(db_ok(db));
+	ck_assert_int_eq(db_begin(db, &(struct db_ctx){0}, &ei), ERR_OK);
+	ck_assert_int_eq(DB_EXEC0(db, a, NULL, &ei, "INSERT INTO probe VALUES (42)"), ERR_OK);
+	const char *p1[] = {"1"};
+	struct db_call calls[] = {{&plus_one, 1, p1, NULL}, {&no_sql, 0, NULL, NULL}};
+	ck_assert_int_eq(db_exec_batch(db, a, calls, 2, &ei), ERR_DB);
+	db_rollback(db);
+	ck_assert(!db_ok(db));
+	db_pool_put(p, db);
+	db = db_pool_get(p); /* a fresh connection */
+	ck_assert(db_ok(db));
+	ck_assert_int_eq(db_begin(db, &(struct db_ctx){0}, &ei), ERR_OK);
+	struct db_res *r = NULL;
+	struct db_call again[] = {{&plus_one, 1, p1, &r}};
+	ck_assert_int_eq(db_exec_batch(db, a, again, 1, &ei), ERR_OK);
+	ck_assert_str_eq(db_res_val(r, 0, "v"), "2");
+	ck_assert_int_eq(db_commit(db, &ei), ERR_OK);
+	db_pool_put(p, db);
+	ck_assert_int_eq(testdb_super_long(&T, "SELECT count(*) FROM probe WHERE v = 42"), 0);
+	db_pool_free(p);
+	arena_free(a);
+}
+END_TEST
+
 static long count_in(struct db *db, struct arena *a)
 {
 	struct db_res *r;
@@ -176,6 +212,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, first_error_stops_the_batch_and_the_connection_stays_usable);
 	tcase_add_test(tc, statements_past_the_per_connection_cap_run_unnamed);
 	tcase_add_test(tc, snapshot_transactions_read_one_snapshot_and_write_nothing);
+	tcase_add_test(tc, a_batch_that_cannot_be_sent_retires_the_connection);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -69,7 +69,7 @@ START_TEST(patch_on_base_makes_next_version_with_audit)
 	fx_commit(&F);
 	ck_assert_int_eq(fx_count(&F, "SELECT count(*) FROM audit_log WHERE entity = 'config_versions' AND entity_id IS NULL"
 				      " AND action = 'INSERT' AND actor_kind = 'USER' AND request_id = 'req-test'"
-				      " AND after->>'number' = '2' AND NOT (after ? 'document')"),
+				      " AND after->>'number' = '2' AND NOT (after ?| ARRAY['document', 'feed_config', 'feed_tz'])"),
 			 1);
 	ck_assert_int_eq(fx_count(&F, "SELECT count(*) FROM audit_log WHERE entity = 'tenants' AND action = 'UPDATE'"
 				      " AND after->>'config_version' = '2' AND actor_user_id = '%s'",
@@ -326,6 +326,44 @@ START_TEST(a_config_save_retimes_assignments_from_today_on)
 }
 END_TEST
 
+/* A new time that cannot exist on a coming day (inside the hour the spring-forward change
+ * skips, the shift would end before it starts): the save is refused, naming the shift type
+ * and the day, and nothing moves. */
+START_TEST(a_time_the_clocks_skip_refuses_the_save)
+{
+	struct config_saved s;
+	struct errinfo ei = {0};
+	const char *spring = "(SELECT d::date FROM generate_series(" TODAY ", " TODAY " + 400, interval '1 day') d"
+			     " WHERE extract(month FROM d) = 3 AND extract(dow FROM d) = 0"
+			     " AND extract(day FROM d) BETWEEN 8 AND 14 LIMIT 1)";
+	char sql[1200];
+	snprintf(sql, sizeof sql,
+		 "WITH p AS (INSERT INTO periods (tenant_id, name, start_date, end_date)"
+		 "  VALUES (app_tenant(), 'Spring', %s, %s) RETURNING id),"
+		 " u AS (SELECT id FROM users ORDER BY email LIMIT 1)"
+		 " INSERT INTO assignments (tenant_id, period_id, day, shift_code, user_id, all_day)"
+		 " SELECT app_tenant(), p.id, %s, 'IR_CALL', u.id, true FROM p, u",
+		 spring, spring, spring);
+	fx_begin(&F);
+	ck_assert_int_eq(DB_EXEC0(F.db, F.a, NULL, &ei, sql), ERR_OK);
+	fx_commit(&F);
+	fx_begin(&F);
+	ck_assert_int_eq(commit_patch(F.db, F.a, 1,
+				      "[{\"op\":\"replace\",\"path\":\"/shiftTypes/15/kind\",\"value\":\"timed\"},"
+				      " {\"op\":\"add\",\"path\":\"/shiftTypes/15/start\",\"value\":\"02:30\"},"
+				      " {\"op\":\"add\",\"path\":\"/shiftTypes/15/end\",\"value\":\"03:00\"}]",
+				      &s, &ei),
+			 ERR_INVALID);
+	json_decref(s.document);
+	db_rollback(F.db);
+	ck_assert_str_eq(ei.path, "/shiftTypes/15");
+	ck_assert_msg(strstr(ei.message, "IR_CALL on ") && strstr(ei.message, "would end before it starts in America/Toronto"),
+		      "%s", ei.message);
+	ck_assert_int_eq(fx_count(&F, "SELECT config_version FROM tenants WHERE slug = 'lakeside'"), 1);
+	ck_assert_int_eq(fx_count(&F, "SELECT count(*) FROM assignments WHERE shift_code = 'IR_CALL' AND all_day"), 1);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("config_versions");
@@ -339,6 +377,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, list_pages_newest_first);
 	tcase_add_test(tc, two_patches_on_one_base_one_wins);
 	tcase_add_test(tc, a_config_save_retimes_assignments_from_today_on);
+	tcase_add_test(tc, a_time_the_clocks_skip_refuses_the_save);
 	suite_add_tcase(s, tc);
 	return s;
 }

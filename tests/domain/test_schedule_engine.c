@@ -797,6 +797,44 @@ START_TEST(cancel_leaves_previous_draft)
 }
 END_TEST
 
+/* A config saved while the engine solves (other rules, other shift times) makes the run
+ * fail without writing: its schedule was made for the old version. */
+START_TEST(config_change_during_a_run_writes_nothing)
+{
+	small_department();
+	const char *per = period("P", "2026-12-01", "2026-12-28");
+	ck_assert_int_eq(solve(per), 0);
+	const char *before = draft_hash(per);
+	struct errinfo ei = {0};
+	struct db_pool *pool;
+	ck_assert_int_eq(db_pool_new(T.app, 2, &pool, &ei), ERR_OK);
+	const char *r = start_run(per, 1500);
+	struct job_run k = {.pool = pool, .run_id = r};
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, run_job, &k), 0);
+	for (int i = 0; i < 200 && strcmp(run_status(r), "running"); i++)
+		usleep(20000);
+	ck_assert_str_eq(run_status(r), "running");
+	char sql[800];
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO config_versions (tenant_id, number, parent_number, actor_kind, message, document)"
+		 " SELECT tenant_id, number + 1, number, 'SYSTEM', 'during the run', document FROM config_versions"
+		 "  WHERE tenant_id = '%s' AND number = (SELECT config_version FROM tenants WHERE id = '%s');"
+		 " UPDATE tenants SET config_version = config_version + 1 WHERE id = '%s'",
+		 TENANT, TENANT, TENANT);
+	ck_assert_int_eq(testdb_super_exec(&T, sql), 0);
+	pthread_join(th, NULL);
+	ck_assert_int_eq(k.e, ERR_OK);
+	ck_assert_str_eq(run_status(r), "failed");
+	ck_assert_int_eq(count("SELECT count(*) FROM engine_runs WHERE id = '%s'"
+			       " AND diagnostics ->> 'error' LIKE 'the configuration changed (version 1 to 2)%%'",
+			       r),
+			 1);
+	ck_assert_str_eq(draft_hash(per), before);
+	db_pool_free(pool);
+}
+END_TEST
+
 START_TEST(seed_solve_is_deterministic)
 {
 	small_department();
@@ -836,6 +874,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, dry_run_feasible);
 	tcase_add_test(tc, run_writes_draft_keeping_locks);
 	tcase_add_test(tc, cancel_leaves_previous_draft);
+	tcase_add_test(tc, config_change_during_a_run_writes_nothing);
 	tcase_add_test(tc, seed_solve_is_deterministic);
 	suite_add_tcase(s, tc);
 	return s;
