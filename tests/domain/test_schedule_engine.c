@@ -687,6 +687,17 @@ static const char *run_status(const char *id)
 	return s;
 }
 
+/* Run k's job on a thread of its own and wait until it is solving. */
+static pthread_t run_in_background(struct job_run *k)
+{
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, run_job, k), 0);
+	for (int i = 0; i < 200 && strcmp(run_status(k->run_id), "running"); i++)
+		usleep(20000);
+	ck_assert_str_eq(run_status(k->run_id), "running");
+	return th;
+}
+
 static const char *draft_hash(const char *per)
 {
 	char sql[512];
@@ -774,11 +785,7 @@ START_TEST(cancel_leaves_previous_draft)
 	/* cancelled while running: it stops at its next slice and writes nothing */
 	const char *r = start_run(per, 20000);
 	struct job_run k = {.pool = pool, .run_id = r};
-	pthread_t th;
-	ck_assert_int_eq(pthread_create(&th, NULL, run_job, &k), 0);
-	for (int i = 0; i < 200 && strcmp(run_status(r), "running"); i++)
-		usleep(20000);
-	ck_assert_str_eq(run_status(r), "running");
+	pthread_t th = run_in_background(&k);
 	usleep(300000);
 	begin();
 	ck_assert_int_eq(engine_run_cancel(DB, A, r, &out, &ei), ERR_OK);
@@ -810,11 +817,7 @@ START_TEST(config_change_during_a_run_writes_nothing)
 	ck_assert_int_eq(db_pool_new(T.app, 2, &pool, &ei), ERR_OK);
 	const char *r = start_run(per, 1500);
 	struct job_run k = {.pool = pool, .run_id = r};
-	pthread_t th;
-	ck_assert_int_eq(pthread_create(&th, NULL, run_job, &k), 0);
-	for (int i = 0; i < 200 && strcmp(run_status(r), "running"); i++)
-		usleep(20000);
-	ck_assert_str_eq(run_status(r), "running");
+	pthread_t th = run_in_background(&k);
 	char sql[800];
 	snprintf(sql, sizeof sql,
 		 "INSERT INTO config_versions (tenant_id, number, parent_number, actor_kind, message, document)"
