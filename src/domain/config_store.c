@@ -96,6 +96,24 @@ enum err config_store_roster(struct db *db, struct arena *a, struct config_roste
 	return e;
 }
 
+/* PostgreSQL resolves every instant with its own tz database, which may be older than the
+ * server's that config_validate read: a zone it does not know is an error at /timezone. */
+static enum err zone_known_to_database(struct db *db, struct arena *a, const json_t *doc, struct config_report *rep,
+				       struct errinfo *ei)
+{
+	const char *tz = json_string_value(json_object_get(doc, "timezone"));
+	if (!tz || config_report_has_error_at(rep, "/timezone"))
+		return ERR_OK;
+	struct db_res *r;
+	enum err e = DB_EXEC(db, a, &r, ei, "SELECT tz_known($1) AS ok", tz);
+	if (e || db_res_bool(r, 0, "ok"))
+		return e;
+	config_report_add(rep, CONFIG_ERROR, "/timezone", "INVALID_TIMEZONE",
+			  "\"%s\" is not a time zone the database knows (its tz data may be older than the server's)", tz);
+	config_report_sort(rep);
+	return ERR_OK;
+}
+
 enum err config_store_validate(struct db *db, struct arena *a, const json_t *doc, struct config_report *rep,
 			       struct errinfo *ei)
 {
@@ -108,6 +126,9 @@ enum err config_store_validate(struct db *db, struct arena *a, const json_t *doc
 	if (e)
 		return e == ERR_INVALID ? ERR_INTERNAL : e;
 	e = config_validate(v, doc, &roster, a, rep);
+	if ((e == ERR_OK || e == ERR_INVALID) && (e = zone_known_to_database(db, a, doc, rep, ei)) == ERR_OK &&
+	    rep->n_errors)
+		e = ERR_INVALID;
 	if (e == ERR_INVALID)
 		err_set(ei, ERR_INVALID, rep->n ? rep->v[0].pointer : "", "the configuration has %zu error(s)%s%s",
 			rep->n_errors, rep->n ? ": " : "", rep->n ? rep->v[0].message : "");

@@ -3,6 +3,8 @@
  * one gets ERR_CONFLICT with the current number), diffs, immutability and audit rows. */
 #include <pthread.h>
 #include <stdarg.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "domain/config_store.h"
 #include "json/json_patch.h"
@@ -364,6 +366,44 @@ START_TEST(a_time_the_clocks_skip_refuses_the_save)
 }
 END_TEST
 
+/* A zone the server's tz database has but PostgreSQL's does not (here a copy of Toronto's
+ * rules under a new name in a private TZDIR): refused at /timezone before anything is saved,
+ * since PostgreSQL computes every instant. */
+START_TEST(a_zone_the_database_does_not_know_is_refused)
+{
+	char dir[] = "/tmp/rstzXXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char sub[64], file[96], cmd[300];
+	snprintf(sub, sizeof sub, "%s/Test", dir);
+	snprintf(file, sizeof file, "%s/Zone", sub);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	snprintf(cmd, sizeof cmd, "cp /usr/share/zoneinfo/America/Toronto %s", file);
+	ck_assert_int_eq(system(cmd), 0);
+	setenv("TZDIR", dir, 1);
+	json_t *doc = test_json_file("config/demo/lakeside.json");
+	json_object_set_new(doc, "timezone", json_string("Test/Zone"));
+	struct config_report rep;
+	struct errinfo ei = {0};
+	fx_begin(&F);
+	ck_assert_int_eq(config_store_validate(F.db, F.a, doc, &rep, &ei), ERR_INVALID);
+	db_rollback(F.db);
+	ck_assert_uint_eq(rep.n_errors, 1);
+	ck_assert_str_eq(rep.v[0].pointer, "/timezone");
+	ck_assert_str_eq(rep.v[0].code, "INVALID_TIMEZONE");
+	ck_assert_ptr_nonnull(strstr(rep.v[0].message, "the database knows"));
+	/* the same document with a zone both know is valid */
+	json_object_set_new(doc, "timezone", json_string("America/Toronto"));
+	setenv("TZDIR", "/usr/share/zoneinfo", 1);
+	fx_begin(&F);
+	ck_assert_int_eq(config_store_validate(F.db, F.a, doc, &rep, &ei), ERR_OK);
+	db_rollback(F.db);
+	json_decref(doc);
+	unlink(file);
+	rmdir(sub);
+	rmdir(dir);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("config_versions");
@@ -378,6 +418,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, two_patches_on_one_base_one_wins);
 	tcase_add_test(tc, a_config_save_retimes_assignments_from_today_on);
 	tcase_add_test(tc, a_time_the_clocks_skip_refuses_the_save);
+	tcase_add_test(tc, a_zone_the_database_does_not_know_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
