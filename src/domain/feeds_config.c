@@ -163,57 +163,40 @@ int feeds_config_cached_version(const char *tenant_id)
 	return v;
 }
 
-/* Parse text (NULL = no config) as (tenant, version) and keep it; another thread's copy of
- * the same version wins. The result carries a reference for the caller. */
-static enum err adopt(const char *tenant_id, int version, const char *text, struct cfg_box **out,
-		      struct errinfo *ei)
-{
-	pthread_mutex_lock(&mu);
-	struct cfg_box *have = cache_find(tenant_id, version);
-	pthread_mutex_unlock(&mu);
-	if (have) {
-		*out = have;
-		return ERR_OK;
-	}
-	json_t *doc = NULL;
-	if (text) {
-		json_error_t je;
-		if (!(doc = json_loads(text, 0, &je)))
-			return err_set(ei, ERR_INTERNAL, "", "config version %d is not JSON: %s", version, je.text);
-	}
-	struct cfg_box *fresh = box_new(tenant_id, version);
-	fill(fresh, doc);
-	json_decref(doc);
-	pthread_mutex_lock(&mu);
-	struct cfg_box *b = cache_find(tenant_id, version);
-	if (b) {
-		box_unref(fresh);
-	} else {
-		if (nslots == FEEDS_CONFIG_CACHE_MAX) {
-			size_t old = 0;
-			for (size_t i = 1; i < nslots; i++)
-				if (slots[i]->used < slots[old]->used)
-					old = i;
-			box_unref(slots[old]);
-			slots[old] = slots[--nslots];
-		}
-		fresh->used = ++tick;
-		atomic_fetch_add(&fresh->refs, 1); /* the cache's reference */
-		slots[nslots++] = fresh;
-		b = fresh;
-	}
-	pthread_mutex_unlock(&mu);
-	*out = b;
-	return ERR_OK;
-}
-
 enum err feeds_config_adopt(struct arena *a, const char *tenant_id, int version, const char *text,
 			    const struct feed_config **out, struct errinfo *ei)
 {
-	struct cfg_box *b;
-	enum err e = adopt(tenant_id, version, text, &b, ei);
-	if (e)
-		return e;
+	pthread_mutex_lock(&mu);
+	struct cfg_box *b = cache_find(tenant_id, version);
+	pthread_mutex_unlock(&mu);
+	if (!b) {
+		json_t *doc = NULL;
+		json_error_t je;
+		if (text && !(doc = json_loads(text, 0, &je)))
+			return err_set(ei, ERR_INTERNAL, "", "config version %d is not JSON: %s", version, je.text);
+		struct cfg_box *fresh = box_new(tenant_id, version);
+		fill(fresh, doc);
+		json_decref(doc);
+		pthread_mutex_lock(&mu);
+		b = cache_find(tenant_id, version);
+		if (b) {
+			box_unref(fresh); /* another thread parsed it meanwhile */
+		} else {
+			if (nslots == FEEDS_CONFIG_CACHE_MAX) {
+				size_t old = 0;
+				for (size_t i = 1; i < nslots; i++)
+					if (slots[i]->used < slots[old]->used)
+						old = i;
+				box_unref(slots[old]);
+				slots[old] = slots[--nslots];
+			}
+			fresh->used = ++tick;
+			atomic_fetch_add(&fresh->refs, 1); /* the cache's reference */
+			slots[nslots++] = fresh;
+			b = fresh;
+		}
+		pthread_mutex_unlock(&mu);
+	}
 	arena_defer(a, box_unref_cb, b);
 	*out = &b->cfg;
 	return ERR_OK;

@@ -2,8 +2,8 @@
  *
  * Contract: one parameterised statement in the caller's tenant transaction; RLS alone
  * scopes it to the tenant (no tenant id is passed). PostgreSQL formats the day and the
- * wall-clock times in the department's zone, the same zone the feeds use (view
- * feed_window_now, db/migrations/0010_feed_render_plain.sql); the shift's display name comes from the parsed
+ * wall-clock times in the department's zone, read from the view the feeds use
+ * (feed_window_now, db/migrations/0010_feed_render_plain.sql); the shift's display name comes from the parsed
  * config that the feeds use (feeds_config_get), so page and feed agree. */
 #include "domain/published_event.h"
 
@@ -12,23 +12,21 @@
 #include "base/strutil.h"
 #include "domain/feeds_config.h"
 
-/* The zone: the current config's `timezone`, else tenants.timezone (as feed_window_now). */
+/* The tenant, its config version and zone from feed_window_now, the view the feeds read. */
 static const char event_sql[] =
 	"SELECT pe.assignment_id::text AS aid, pe.user_id::text AS uid, u.name AS person, p.name AS period,"
 	"       pe.shift_code, pe.all_day, pe.sequence, pe.day::text AS day,"
 	"       to_char(pe.day, 'FMDay FMDD FMMonth YYYY') AS day_label,"
-	"       t.id::text AS tenant, t.config_version AS cv, z.tz,"
-	"       to_char(pe.start_at AT TIME ZONE z.tz, 'HH24:MI') AS start_time,"
-	"       to_char(pe.end_at AT TIME ZONE z.tz, 'HH24:MI') AS end_time,"
-	"       CASE WHEN (pe.end_at AT TIME ZONE z.tz)::date <> pe.day"
-	"            THEN to_char((pe.end_at AT TIME ZONE z.tz)::date, 'FMDay FMDD FMMonth YYYY') END AS end_day_label"
+	"       w.tenant_id::text AS tenant, w.cv, w.tz,"
+	"       to_char(pe.start_at AT TIME ZONE w.tz, 'HH24:MI') AS start_time,"
+	"       to_char(pe.end_at AT TIME ZONE w.tz, 'HH24:MI') AS end_time,"
+	"       CASE WHEN (pe.end_at AT TIME ZONE w.tz)::date <> pe.day"
+	"            THEN to_char((pe.end_at AT TIME ZONE w.tz)::date, 'FMDay FMDD FMMonth YYYY') END AS end_day_label"
 	"  FROM published_events pe"
-	"  JOIN tenants t ON t.id = pe.tenant_id"
+	"  JOIN feed_window_now w ON w.tenant_id = pe.tenant_id"
 	"  JOIN users u ON u.tenant_id = pe.tenant_id AND u.id = pe.user_id"
 	"  LEFT JOIN periods p ON p.tenant_id = pe.tenant_id AND p.id = pe.period_id"
-	"  LEFT JOIN config_versions c ON c.tenant_id = t.id AND c.number = t.config_version"
-	"  CROSS JOIN LATERAL (SELECT coalesce(c.feed_tz, t.timezone) AS tz) z"
-	" WHERE pe.assignment_id = $1::uuid";
+" WHERE pe.assignment_id = $1::uuid";
 
 /* Row 0 of r into out (strings stay in r's arena). */
 static void fill(const struct db_res *r, struct published_event *out)
